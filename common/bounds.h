@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Every size limit in hsshd, as a named constant, in one place.  A limit
+ * that a peer can push against belongs here, with the reason for its value.
+ */
+#ifndef HS_BOUNDS_H
+#define HS_BOUNDS_H
+
+/* Hard cap of any buffer: no single object in hsshd is larger. */
+#define BUF_SIZE_MAX		(128u * 1024 * 1024)
+/* Growth granularity of buffers. */
+#define BUF_SIZE_INC		256u
+
+/* RFC 4253 §6.1: packets up to 35000 bytes must be accepted; we take 256 KiB. */
+#define PKT_MAX_PACKET		(256u * 1024)
+#define PKT_MIN_SUPPORTED	35000u
+/* Version line, RFC 4253 §4.2: 255 bytes including CR LF. */
+#define BANNER_LINE_MAX		255u
+/* Lines a client may send before its version line, and their total size. */
+#define BANNER_PRELINES_MAX	32u
+#define BANNER_PRE_BYTES_MAX	(8u * 1024)
+
+/* A name-list (algorithm negotiation) is never longer than this. */
+#define NAMELIST_MAX		4096u
+/* A single name inside a name-list (RFC 4251 §6: 64 characters). */
+#define NAME_MAX_LEN		64u
+/* Largest mpint we parse: an 8192-bit DH value plus sign byte. */
+#define MPINT_MAX_BYTES		(8192u / 8 + 1)
+/* Key blobs, signatures and key files. */
+#define KEY_BLOB_MAX		(16u * 1024)
+#define SIG_BLOB_MAX		(2u * 1024)
+#define KEY_FILE_MAX		(64u * 1024)
+#define KEY_COMMENT_MAX		1024u
+/* RSA key sizes hsshd accepts (bits). */
+#define RSA_MIN_BITS		1024u
+#define RSA_MAX_BITS		16384u
+
+/* Configuration files. */
+#define CONFIG_FILE_MAX		(1024u * 1024)
+#define CONFIG_LINE_MAX		8192u
+#define CONFIG_INCLUDE_DEPTH	16u
+#define CONFIG_HOSTKEYS_MAX	32u
+
+#endif

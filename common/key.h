@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Public and private keys in OpenSSH's formats.  Linked into the listener
+ * and the monitor (private keys, signing) and into every program that
+ * handles public key blobs.  Key files and blobs may be malformed or
+ * hostile: every parser goes through struct buf / struct txt.
+ *
+ * Private key material lives in sodium_malloc()ed memory (guard pages,
+ * locked, wiped on free) for every key type; with OpenSSL, RSA/ECDSA keys
+ * are held as EVP_PKEY objects and freed with EVP_PKEY_free (which clears).
+ *
+ * Key types: ssh-ed25519 always; with HAVE_OPENSSL also ssh-rsa (signing
+ * with rsa-sha2-256 / rsa-sha2-512 only) and ecdsa-sha2-nistp256/384/521.
+ * A key type this build lacks is reported as HS_ERR_KEY_UNSUPPORTED (not
+ * as a format error), so callers can say exactly that.
+ */
+#ifndef HS_KEY_H
+#define HS_KEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+struct key;
+
+enum key_type {
+	KEY_UNSPEC = 0,
+	KEY_ED25519,
+	KEY_RSA,
+	KEY_ECDSA_P256,
+	KEY_ECDSA_P384,
+	KEY_ECDSA_P521,
+};
+
+/* "ssh-ed25519" -> KEY_ED25519 etc; KEY_UNSPEC if unknown.  Knows every
+ * type name whether or not this build supports it. */
+enum key_type	 key_type_from_name(const char *name);
+/* Whether this build can handle the type. */
+bool		 key_type_supported(enum key_type);
+
+/*
+ * Generate a key.  bits: 0 for the default (ed25519: fixed; rsa: 3072;
+ * ecdsa: given by the type).  RSA accepts 2048..16384.
+ */
+int	 key_generate(enum key_type, unsigned int bits, struct key **ret);
+/* Wipe and free; NULL is a no-op. */
+void	 key_free(struct key *);
+
+enum key_type	 key_type(const struct key *);
+/* Wire name: "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", ... */
+const char	*key_type_name(const struct key *);
+/* As ssh-keygen -l prints it: "ED25519", "RSA", "ECDSA". */
+const char	*key_type_short(const struct key *);
+/* Size in bits as ssh-keygen -l prints it (256 for ed25519). */
+unsigned int	 key_bits(const struct key *);
+bool		 key_is_private(const struct key *);
+/* Constant-time where it matters; compares public parts only. */
+bool		 key_equal_public(const struct key *, const struct key *);
+/* A new key holding only the public part. */
+int		 key_public_copy(const struct key *, struct key **ret);
+
+/* Public key blob (RFC 4253 §6.6 encoding) appended to out. */
+int	 key_to_blob(const struct key *, struct buf *out);
+/* Parse a whole public key blob (nothing may follow it). */
+int	 key_from_blob(const uint8_t *blob, size_t len, struct key **ret);
+
+/*
+ * One line of an OpenSSH public key file: "TYPE BASE64 [COMMENT]".
+ * Leading blanks allowed; the type in the blob must match TYPE.
+ * ret_comment (may be NULL) gets the comment or NULL if there is none.
+ */
+int	 key_parse_public(const char *line, size_t len, struct key **ret,
+	    char **ret_comment);
+/* "TYPE BASE64[ COMMENT]" without a newline; caller frees *ret. */
+int	 key_format_public(const struct key *, const char *comment,
+	    char **ret);
+
+/*
+ * An "openssh-key-v1" private key file (the text between and including the
+ * BEGIN/END OPENSSH PRIVATE KEY armor lines).  Encrypted files fail with
+ * HS_ERR_KEY_ENCRYPTED; mismatched check ints with HS_ERR_KEY_CHECKINT; a
+ * private part that does not match the public part with
+ * HS_ERR_KEY_MISMATCH.  Exactly one key per file.
+ */
+int	 key_parse_private(const uint8_t *data, size_t len, struct key **ret,
+	    char **ret_comment);
+/* Write the armored unencrypted openssh-key-v1 text (with final newline). */
+int	 key_format_private(const struct key *, const char *comment,
+	    struct buf *out);
+
+/* "SHA256:" + unpadded base64 of SHA-256(blob), as ssh-keygen -l prints. */
+int	 key_fingerprint(const struct key *, char **ret);
+
+/*
+ * Signatures in SSH encoding (string alg, string sigblob), appended to out.
+ * alg: the signature algorithm ("ssh-ed25519", "rsa-sha2-256",
+ * "rsa-sha2-512", "ecdsa-sha2-nistp256", ...); NULL picks the key's
+ * default (rsa-sha2-512 for RSA).  "ssh-rsa" (SHA-1) is refused.
+ */
+int	 key_sign(const struct key *, const char *alg, const uint8_t *data,
+	    size_t datalen, struct buf *out);
+/*
+ * Verify an SSH-encoded signature over data.  alg, if not NULL, is the
+ * algorithm the signature must use (HS_ERR_SIG_ALG otherwise).
+ * Returns 0 only for a valid signature.
+ */
+int	 key_verify(const struct key *, const char *alg, const uint8_t *sig,
+	    size_t siglen, const uint8_t *data, size_t datalen);
+/* Whether sig_alg may sign with a key of this type (rsa-sha2-* for RSA). */
+bool	 key_sig_alg_matches(const struct key *, const char *sig_alg);
+
+#endif

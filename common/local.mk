@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: ISC
+# common/: code linked into several programs, as a non-installed static
+# archive; each program pulls in only the objects it references.
+noinst_LIBRARIES += %D%/libcommon.a
+%C%_libcommon_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+%C%_libcommon_a_SOURCES = \
+	%D%/bounds.h %D%/banned.h \
+	%D%/err.c %D%/err.h \
+	%D%/mem.c %D%/mem.h \
+	%D%/log.c %D%/log.h \
+	%D%/buf.c %D%/buf-getput.c %D%/buf.h \
+	%D%/txt.c %D%/txt.h
+
+# Everything a program needs to link libcommon.a.
+COMMON_LIBS = %D%/libcommon.a $(SODIUM_LIBS) $(CRYPTO_LIBS)
