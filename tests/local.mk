@@ -8,3 +8,14 @@ check_PROGRAMS += %D%/unit/test-buf
 TESTS += %D%/unit/test-buf
 
 EXTRA_DIST += %D%/tap.h
+
+# libFuzzer harnesses (configure --enable-fuzzers, CC=clang).  Each links
+# libcommon.a built with -fsanitize=fuzzer-no-link.  tests/fuzz/run.sh runs
+# each for a bounded time.
+FUZZ_LDADD = $(COMMON_LIBS)
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-buf
+%C%_fuzz_fuzz_buf_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_buf_LDADD = $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-buf.c
