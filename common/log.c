@@ -160,6 +160,40 @@ log_set_file(const char *path)
 	return 0;
 }
 
+enum log_mode
+log_get_mode(void)
+{
+	if (log_fd != -1)
+		return LOG_MODE_FILE;
+	return log_stderr ? LOG_MODE_STDERR : LOG_MODE_SYSLOG;
+}
+
+int
+log_get_fd(void)
+{
+	if (log_fd != -1)
+		return log_fd;
+	return log_stderr ? STDERR_FILENO : -1;
+}
+
+void
+log_set_mode_fd(enum log_mode mode, int fd)
+{
+	switch (mode) {
+	case LOG_MODE_FILE:
+		log_fd = fd;
+		log_stderr = false;
+		break;
+	case LOG_MODE_STDERR:
+		log_stderr = true;
+		break;
+	default:
+		log_stderr = false;
+		openlog(log_ident, LOG_PID | LOG_NDELAY, log_facility);
+		break;
+	}
+}
+
 void
 log_set_tag_pid(long pid)
 {

@@ -47,6 +47,13 @@ void	 log_set_facility(int facility);
 enum log_level log_get_level(void);
 /* Append lines to this file instead of syslog/stderr (sshd -E). 0 or -1. */
 int	 log_set_file(const char *path);
+/* Where lines go; a helper started with the parent's output on fd 2
+ * continues in the same mode with log_set_mode_fd(mode, 2). */
+enum log_mode { LOG_MODE_SYSLOG = 0, LOG_MODE_STDERR = 1, LOG_MODE_FILE = 2 };
+enum log_mode log_get_mode(void);
+/* The descriptor lines are written to (-1 for syslog). */
+int	 log_get_fd(void);
+void	 log_set_mode_fd(enum log_mode, int fd);
 /* Use this PID in the tag instead of getpid() (children of a monitor). */
 void	 log_set_tag_pid(long pid);
 /* Route every line to fn instead of the output (NULL restores output). */

@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: ISC
+# Shared helpers of the end-to-end tests (POSIX sh, sourced).  Each test
+# prints TAP; every server it starts is stopped by PID on exit; traffic
+# stays on 127.0.0.1; every wait is bounded.
+
+: "${top_srcdir:?run through make check}" "${top_builddir:?}"
+HSSHD="$top_builddir/monitor/hsshd"
+# Test builds run helpers from the build tree (honoured only with
+# --enable-test-hooks).
+HSSHD_LIBEXEC_DIR="$top_builddir/tests/libexec"
+export HSSHD_LIBEXEC_DIR
+
+T_N=0
+T_FAILED=0
+T_PIDS=
+T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hsshd-test.XXXXXX")
+chmod 0755 "$T_DIR"
+
+t_cleanup() {
+	for p in $T_PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $T_PIDS; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		kill -9 "$p" 2>/dev/null
+	done
+	[ -n "${T_KEEP:-}" ] || rm -rf "$T_DIR"
+}
+trap t_cleanup EXIT
+trap 'exit 1' INT TERM
+
+ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+not_ok() { T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_N - $*"; }
+# check DESCRIPTION COMMAND...: ok if the command succeeds.
+check() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+diag() { echo "# $*"; }
+skip() { T_N=$((T_N + 1)); echo "ok $T_N - $1 # SKIP $2"; }
+done_testing() { echo "1..$T_N"; [ "$T_FAILED" -eq 0 ]; }
+# Print a file as TAP diagnostics.
+diag_file() { [ -f "$1" ] && sed 's/^/# /' "$1" | tail -n "${2:-40}"; }
+
+is_root() { [ "$(id -u)" = 0 ]; }
+has_openssl() { "$HSSHD" -V 2>&1 | grep -q OpenSSL; }
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_for COND_CMD [TENTHS]: poll a command for up to TENTHS/10 seconds.
+wait_for() {
+	_c=$1; _n=${2:-100}; _i=0
+	while [ $_i -lt "$_n" ]; do
+		eval "$_c" && return 0
+		sleep 0.1; _i=$((_i + 1))
+	done
+	return 1
+}
+
+# write_config FILE [extra lines...]: a loopback test configuration.
+write_config() {
+	_f=$1; shift
+	{
+		echo "Port ${T_PORT:?}"
+		echo "ListenAddress 127.0.0.1"
+		echo "PidFile $T_DIR/hsshd.pid"
+		echo "LogLevel ${T_LOGLEVEL:-DEBUG1}"
+		for l in "$@"; do echo "$l"; done
+	} > "$_f"
+}
+
+# start_hsshd CONFIG [args...]: starts hsshd -D -e in the background,
+# logging to $T_DIR/hsshd.log, and waits until it listens.
+start_hsshd() {
+	_cfg=$1; shift
+	: > "$T_DIR/hsshd.log"
+	"$HSSHD" -D -e -f "$_cfg" "$@" >>"$T_DIR/hsshd.log" 2>&1 &
+	T_SERVER=$!
+	T_PIDS="$T_PIDS $T_SERVER"
+	if ! wait_for 'grep -q "Server listening" "$T_DIR/hsshd.log" || ! kill -0 $T_SERVER 2>/dev/null' 100; then
+		diag "hsshd did not start listening"; diag_file "$T_DIR/hsshd.log"; return 1
+	fi
+	kill -0 "$T_SERVER" 2>/dev/null || { diag_file "$T_DIR/hsshd.log"; return 1; }
+}
+
+stop_hsshd() {
+	[ -n "${T_SERVER:-}" ] || return 0
+	kill "$T_SERVER" 2>/dev/null
+	wait_for "! kill -0 $T_SERVER 2>/dev/null" 50 || kill -9 "$T_SERVER" 2>/dev/null
+	wait "$T_SERVER" 2>/dev/null
+	T_SERVER=
+}
+
+# The OpenSSH client, confined to this test's files.
+ssh_opts() {
+	echo "-F none -o BatchMode=yes -o UserKnownHostsFile=$T_DIR/known_hosts -o StrictHostKeyChecking=yes -o ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=2 -p $T_PORT"
+}
