@@ -29,6 +29,9 @@
 /* Key blobs, signatures and key files. */
 #define KEY_BLOB_MAX		(16u * 1024)
 #define SIG_BLOB_MAX		(2u * 1024)
+/* A whole SSH signature: string algorithm name, string SIG_BLOB_MAX blob
+ * (SIG_BLOB_MAX holds the blob of a 16384-bit RSA signature). */
+#define SIG_MAX			(4u + NAME_MAX_LEN + 4u + SIG_BLOB_MAX)
 #define KEY_FILE_MAX		(64u * 1024)
 #define KEY_COMMENT_MAX		1024u
 /* RSA key sizes hsshd accepts (bits). */

@@ -9,7 +9,9 @@ noinst_LIBRARIES += %D%/libcommon.a
 	%D%/mem.c %D%/mem.h \
 	%D%/log.c %D%/log.h \
 	%D%/buf.c %D%/buf-getput.c %D%/buf.h \
-	%D%/txt.c %D%/txt.h
+	%D%/txt.c %D%/txt.h \
+	%D%/key.c %D%/key.h %D%/key-impl.h %D%/key-ed25519.c \
+	%D%/key-rsa.c %D%/key-ecdsa.c %D%/key-file.c
 
 # Everything a program needs to link libcommon.a.
 COMMON_LIBS = %D%/libcommon.a $(SODIUM_LIBS) $(CRYPTO_LIBS)

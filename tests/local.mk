@@ -19,3 +19,19 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-buf
 %C%_fuzz_fuzz_buf_LDADD = $(FUZZ_LDADD)
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-buf.c
+
+# Key formats and signatures (common/key*.c); keytool is the check-only CLI
+# the ssh-keygen interop script drives.
+check_PROGRAMS += %D%/unit/test-key %D%/unit/keytool
+%C%_unit_test_key_LDADD = $(UNIT_LDADD)
+%C%_unit_keytool_LDADD = $(UNIT_LDADD)
+TESTS += %D%/unit/test-key %D%/e2e/keys-ssh-keygen.sh
+dist_check_SCRIPTS += %D%/e2e/keys-ssh-keygen.sh
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-pubkey %D%/fuzz/fuzz-privkey
+%C%_fuzz_fuzz_pubkey_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_pubkey_LDADD = $(FUZZ_LDADD)
+%C%_fuzz_fuzz_privkey_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_privkey_LDADD = $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-pubkey.c %D%/fuzz/fuzz-privkey.c

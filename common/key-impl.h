@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Private to common/key*.c: the layout of struct key and the operations
+ * each key family (key-ed25519.c, key-rsa.c, key-ecdsa.c) provides to the
+ * dispatcher in key.c.  Runs wherever key.c runs (listener, monitor, and
+ * any program handling public key blobs); every buffer handed to these
+ * operations may hold attacker-controlled bytes.
+ */
+#ifndef HS_KEY_IMPL_H
+#define HS_KEY_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef HAVE_OPENSSL
+#include <openssl/evp.h>
+#endif
+
+#include "common/key.h"
+
+struct buf;
+
+#define ED25519_PK_LEN		32u
+#define ED25519_SEED_LEN	32u
+#define ED25519_SK_LEN		64u	/* seed || pk, libsodium's layout */
+#define ED25519_SIG_LEN		64u
+
+/* Largest RSA public exponent we take (bytes): bounds verification cost. */
+#define RSA_E_MAX_BYTES		8u
+
+/* The digest a signature algorithm uses (none for Ed25519). */
+enum key_hash {
+	KEY_HASH_NONE = 0,
+	KEY_HASH_SHA256,
+	KEY_HASH_SHA384,
+	KEY_HASH_SHA512,
+};
+
+struct key {
+	enum key_type	 type;
+	bool		 has_private;
+	/* Ed25519: public key, and seed || pk in sodium_malloc()ed memory. */
+	uint8_t		 ed_pk[ED25519_PK_LEN];
+	uint8_t		*ed_sk;
+#ifdef HAVE_OPENSSL
+	/* RSA and ECDSA: public or key pair. */
+	EVP_PKEY	*pkey;
+#endif
+};
+
+/*
+ * One key family.  "get" functions read the fields that follow the type
+ * name (they may leave the buffer partly consumed on error; the caller
+ * throws it away), "put" functions append them.  priv_get reads the
+ * private-key fields of an openssh-key-v1 file and must set the public
+ * part too, checking that both belong together (HS_ERR_KEY_MISMATCH).
+ * sign appends the raw signature blob (the content of the SSH "string");
+ * verify gets that content back.
+ */
+struct key_ops {
+	int		(*generate)(struct key *, unsigned int bits);
+	int		(*pub_get)(struct key *, struct buf *);
+	int		(*pub_put)(const struct key *, struct buf *);
+	int		(*priv_get)(struct key *, struct buf *);
+	int		(*priv_put)(const struct key *, struct buf *);
+	int		(*sign)(const struct key *, enum key_hash,
+			    const uint8_t *data, size_t datalen,
+			    struct buf *sigblob);
+	int		(*verify)(const struct key *, enum key_hash,
+			    const uint8_t *sig, size_t siglen,
+			    const uint8_t *data, size_t datalen);
+	unsigned int	(*bits)(const struct key *);
+	/* Release the family's material (NULL fields allowed). */
+	void		(*cleanup)(struct key *);
+};
+
+extern const struct key_ops key_ed25519_ops;
+#ifdef HAVE_OPENSSL
+extern const struct key_ops key_rsa_ops;
+extern const struct key_ops key_ecdsa_ops;
+#endif
+
+/* The operations of a type, or NULL if this build lacks it. */
+const struct key_ops	*key_ops_for(enum key_type);
+/* A new empty key of a supported type; NULL on allocation failure. */
+struct key		*key_alloc(enum key_type);
+/* libsodium must be initialised before sodium_malloc(); cheap to repeat. */
+int			 key_crypto_init(void);
+
+#endif

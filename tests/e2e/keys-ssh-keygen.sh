@@ -1,0 +1,107 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# Interoperability of common/key with OpenSSH's ssh-keygen (TAP): keys
+# ssh-keygen makes load in keytool with the same fingerprint line; keys
+# keytool makes are accepted by ssh-keygen -y and -l; passphrase-protected
+# files are refused with the "encrypted" message.  Runs as the invoking
+# user in a temporary directory; no network.
+set -u
+
+top_builddir=${top_builddir:-.}
+KEYTOOL=$top_builddir/tests/unit/keytool
+
+if ! command -v ssh-keygen >/dev/null 2>&1; then
+	echo "1..0 # SKIP ssh-keygen not installed (apt-get install openssh-client)"
+	exit 0
+fi
+if [ ! -x "$KEYTOOL" ]; then
+	echo "Bail out! $KEYTOOL not built"
+	exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hs-keys.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+types=$("$KEYTOOL" types) || { echo "Bail out! keytool types failed"; exit 1; }
+have() { printf '%s\n' "$types" | grep -qx "$1"; }
+
+# Key kinds: "ssh-keygen -t" name, bits, wire type name.
+kinds="ed25519 256 ssh-ed25519"
+if have ssh-rsa; then
+	kinds="$kinds
+rsa 2048 ssh-rsa
+rsa 3072 ssh-rsa
+rsa 4096 ssh-rsa"
+fi
+if have ecdsa-sha2-nistp256; then
+	kinds="$kinds
+ecdsa 256 ecdsa-sha2-nistp256
+ecdsa 384 ecdsa-sha2-nistp384
+ecdsa 521 ecdsa-sha2-nistp521"
+fi
+nkinds=$(printf '%s\n' "$kinds" | wc -l)
+# Per kind: 3 checks of ssh-keygen's key, 4 of keytool's; then 2 more.
+echo "1..$((nkinds * 7 + 2))"
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; }
+check() {	# check DESCRIPTION EXPECTED ACTUAL
+	if [ "$2" = "$3" ] && [ -n "$2" ]; then
+		ok "$1"
+	else
+		notok "$1"
+		echo "#   expected: $2"
+		echo "#   actual:   $3"
+	fi
+}
+
+printf '%s\n' "$kinds" > "$tmp/kinds"
+while read -r t bits name; do
+	f=$tmp/sk-$t-$bits
+	ssh-keygen -q -t "$t" -b "$bits" -N '' -C "made-by-ssh-keygen-$t" \
+	    -f "$f" </dev/null >/dev/null 2>&1
+	want=$(ssh-keygen -l -E sha256 -f "$f" 2>&1 </dev/null)
+	got=$("$KEYTOOL" fp "$f" 2>&1)
+	check "$name $bits from ssh-keygen: private key fingerprint line" \
+	    "$want" "$got"
+	want=$(ssh-keygen -l -E sha256 -f "$f.pub" 2>&1 </dev/null)
+	got=$("$KEYTOOL" fp "$f.pub" 2>&1)
+	check "$name $bits from ssh-keygen: public key fingerprint line" \
+	    "$want" "$got"
+	got=$("$KEYTOOL" pub "$f" 2>&1)
+	check "$name $bits from ssh-keygen: public line from private key" \
+	    "$(cat "$f.pub")" "$got"
+
+	f=$tmp/kt-$t-$bits
+	"$KEYTOOL" gen "$t" "$f" "$bits" "made-by-keytool-$t" >/dev/null 2>&1
+	want=$(cat "$f.pub" 2>/dev/null)
+	got=$(ssh-keygen -y -f "$f" 2>&1 </dev/null)
+	check "$name $bits from keytool: ssh-keygen -y gives the same line" \
+	    "$want" "$got"
+	want=$("$KEYTOOL" fp "$f" 2>&1)
+	# Without a .pub beside it, ssh-keygen -l must read the private file.
+	cp "$f" "$f.alone" 2>/dev/null
+	got=$(ssh-keygen -l -E sha256 -f "$f.alone" 2>&1 </dev/null)
+	check "$name $bits from keytool: ssh-keygen -l on the private key" \
+	    "$want" "$got"
+	got=$(ssh-keygen -l -E sha256 -f "$f.pub" 2>&1 </dev/null)
+	check "$name $bits from keytool: ssh-keygen -l on the public key" \
+	    "$want" "$got"
+	mode=$(stat -c %a "$f" 2>/dev/null)
+	check "$name $bits from keytool: private file mode 600" "600" "$mode"
+done < "$tmp/kinds"
+
+f=$tmp/enc
+ssh-keygen -q -t ed25519 -N 'secret passphrase' -C enc -f "$f" \
+    </dev/null >/dev/null 2>&1
+if out=$("$KEYTOOL" fp "$f" 2>&1); then
+	notok "passphrase-protected key is refused"
+	echo "#   keytool said: $out"
+else
+	ok "passphrase-protected key is refused"
+fi
+case $out in
+*encrypted*) ok "refusal names the key as encrypted" ;;
+*) notok "refusal names the key as encrypted"; echo "#   got: $out" ;;
+esac
