@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: ISC
 # Interoperability of common/key with OpenSSH's ssh-keygen (TAP): keys
 # ssh-keygen makes load in keytool with the same fingerprint line; keys
-# keytool makes are accepted by ssh-keygen -y and -l; passphrase-protected
-# files are refused with the "encrypted" message.  Runs as the invoking
+# keytool makes are accepted by ssh-keygen -y and -l; signatures cross in
+# both directions (SSHSIG, as ssh-keygen -Y sign / check-novalidate);
+# passphrase-protected files are refused with the "encrypted" message.  Runs as the invoking
 # user in a temporary directory; no network.
 set -u
 
@@ -40,8 +41,9 @@ ecdsa 384 ecdsa-sha2-nistp384
 ecdsa 521 ecdsa-sha2-nistp521"
 fi
 nkinds=$(printf '%s\n' "$kinds" | wc -l)
-# Per kind: 3 checks of ssh-keygen's key, 4 of keytool's; then 2 more.
-echo "1..$((nkinds * 7 + 2))"
+# Per kind: 3 checks of ssh-keygen's key, 4 of keytool's, 3 signature
+# exchanges; then 2 more.
+echo "1..$((nkinds * 10 + 2))"
 
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -90,6 +92,34 @@ while read -r t bits name; do
 	    "$want" "$got"
 	mode=$(stat -c %a "$f" 2>/dev/null)
 	check "$name $bits from keytool: private file mode 600" "600" "$mode"
+
+	# Signatures: ssh-keygen signs, keytool verifies; and the reverse.
+	m=$tmp/msg-$t-$bits
+	printf 'message signed with %s %s\n' "$name" "$bits" > "$m"
+	ssh-keygen -q -Y sign -f "$tmp/sk-$t-$bits" -n hsshd-test "$m" \
+	    </dev/null >/dev/null 2>&1
+	if out=$("$KEYTOOL" sshsig-verify "$tmp/sk-$t-$bits.pub" hsshd-test \
+	    "$m.sig" < "$m" 2>&1); then
+		ok "$name $bits: keytool verifies ssh-keygen's signature"
+	else
+		notok "$name $bits: keytool verifies ssh-keygen's signature"
+		echo "#   $out"
+	fi
+	if out=$(echo "other message" | "$KEYTOOL" sshsig-verify \
+	    "$tmp/sk-$t-$bits.pub" hsshd-test "$m.sig" 2>&1); then
+		notok "$name $bits: keytool refuses it over other data"
+		echo "#   $out"
+	else
+		ok "$name $bits: keytool refuses it over other data"
+	fi
+	if "$KEYTOOL" sshsig-sign "$f" hsshd-test < "$m" > "$m.kt" 2>&1 &&
+	    out=$(ssh-keygen -Y check-novalidate -n hsshd-test -s "$m.kt" \
+	    < "$m" 2>&1); then
+		ok "$name $bits: ssh-keygen verifies keytool's signature"
+	else
+		notok "$name $bits: ssh-keygen verifies keytool's signature"
+		echo "#   ${out:-$(cat "$m.kt")}"
+	fi
 done < "$tmp/kinds"
 
 f=$tmp/enc

@@ -10,7 +10,14 @@
  *					write FILE (private) and FILE.pub
  *	keytool fp FILE			"BITS SHA256:... COMMENT (TYPE)"
  *	keytool pub FILE		the public key line of a private key
+ *	keytool sshsig-sign FILE NS	sign stdin as "ssh-keygen -Y sign"
+ *	keytool sshsig-verify FILE NS SIG
+ *					verify SIG over stdin with the key in
+ *					FILE, as "ssh-keygen -Y check-novalidate"
  *
+ * The SSHSIG commands (OpenSSH's PROTOCOL.sshsig) let the shell test
+ * exchange signatures with ssh-keygen in both directions, which checks
+ * the signature encodings of every algorithm against OpenSSH.
  * TYPE is ed25519, rsa or ecdsa (as ssh-keygen -t) or a wire name.  On
  * failure it prints "keytool: FILE: <error text>" and exits 1.
  */
@@ -32,6 +39,12 @@
 #include "common/mem.h"
 
 #define PRIV_MARK	"-----BEGIN OPENSSH PRIVATE KEY-----"
+#define SIG_BEGIN	"-----BEGIN SSH SIGNATURE-----"
+#define SIG_END		"-----END SSH SIGNATURE-----"
+#define SSHSIG_MAGIC	"SSHSIG"
+#define SSHSIG_VERSION	1u
+/* Largest message the SSHSIG commands read from standard input. */
+#define DATA_MAX	(1024u * 1024)
 
 /* Every type name, to list the ones this build supports. */
 static const char *const type_names[] = {
@@ -45,7 +58,9 @@ usage(void)
 	fprintf(stderr, "usage: keytool types\n"
 	    "       keytool gen TYPE FILE [BITS [COMMENT]]\n"
 	    "       keytool fp FILE\n"
-	    "       keytool pub FILE\n");
+	    "       keytool pub FILE\n"
+	    "       keytool sshsig-sign FILE NAMESPACE < DATA\n"
+	    "       keytool sshsig-verify FILE NAMESPACE SIGFILE < DATA\n");
 	exit(2);
 }
 
@@ -56,26 +71,22 @@ die(const char *what, int r)
 	exit(1);
 }
 
-/* Whole file, at most KEY_FILE_MAX bytes. */
+/* Everything from fd, at most max bytes. */
 static int
-read_file(const char *path, struct buf **ret)
+read_fd(int fd, size_t max, struct buf **ret)
 {
 	struct buf *b;
 	uint8_t chunk[4096];
 	ssize_t n;
 	size_t i;
-	int fd, r = 0;
+	int r = 0;
 
 	*ret = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return HS_ERR_SYSTEM;
-	if ((b = buf_new()) == NULL) {
-		close(fd);
+	if ((b = buf_new()) == NULL)
 		return HS_ERR_ALLOC;
-	}
-	if ((r = buf_set_max_size(b, KEY_FILE_MAX)) != 0)
+	if ((r = buf_set_max_size(b, max)) != 0)
 		goto out;
-	for (i = 0; i <= KEY_FILE_MAX / sizeof(chunk) + 1; i++) {
+	for (i = 0; i <= max / sizeof(chunk) + 1; i++) {
 		if ((n = read(fd, chunk, sizeof(chunk))) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -95,6 +106,19 @@ read_file(const char *path, struct buf **ret)
  out:
 	sodium_memzero(chunk, sizeof(chunk));
 	buf_free(b);
+	return r;
+}
+
+/* Whole file, at most KEY_FILE_MAX bytes. */
+static int
+read_file(const char *path, struct buf **ret)
+{
+	int fd, r;
+
+	*ret = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return HS_ERR_SYSTEM;
+	r = read_fd(fd, KEY_FILE_MAX, ret);
 	close(fd);
 	return r;
 }
@@ -268,6 +292,177 @@ cmd_pub(const char *path)
 	return 0;
 }
 
+/* The data an SSHSIG signature covers (PROTOCOL.sshsig). */
+static int
+sshsig_signed_data(const char *ns, const char *hashalg, const struct buf *msg,
+    struct buf **ret)
+{
+	uint8_t h[crypto_hash_sha512_BYTES];
+	size_t hlen;
+	struct buf *b;
+	int r;
+
+	*ret = NULL;
+	if (strcmp(hashalg, "sha512") == 0) {
+		crypto_hash_sha512(h, buf_ptr(msg), buf_len(msg));
+		hlen = crypto_hash_sha512_BYTES;
+	} else if (strcmp(hashalg, "sha256") == 0) {
+		crypto_hash_sha256(h, buf_ptr(msg), buf_len(msg));
+		hlen = crypto_hash_sha256_BYTES;
+	} else
+		return HS_ERR_NO_MATCH;
+	if ((b = buf_new()) == NULL)
+		return HS_ERR_ALLOC;
+	if ((r = buf_put(b, SSHSIG_MAGIC, strlen(SSHSIG_MAGIC))) != 0 ||
+	    (r = buf_put_cstring(b, ns)) != 0 ||
+	    (r = buf_put_string(b, NULL, 0)) != 0 ||
+	    (r = buf_put_cstring(b, hashalg)) != 0 ||
+	    (r = buf_put_string(b, h, hlen)) != 0) {
+		buf_free(b);
+		return r;
+	}
+	*ret = b;
+	return 0;
+}
+
+static int
+cmd_sshsig_sign(const char *path, const char *ns)
+{
+	struct key *k = NULL;
+	struct buf *msg = NULL, *data = NULL, *sig = NULL, *blob = NULL;
+	struct buf *out = NULL;
+	char *comment = NULL, *b64;
+	size_t b64size, off, n, len;
+	int r;
+
+	if ((r = load_key(path, &k, &comment)) != 0)
+		die(path, r);
+	if ((r = read_fd(STDIN_FILENO, DATA_MAX, &msg)) != 0)
+		die("standard input", r);
+	if ((r = sshsig_signed_data(ns, "sha512", msg, &data)) != 0)
+		die("signed data", r);
+	if ((sig = buf_new()) == NULL || (blob = buf_new()) == NULL ||
+	    (out = buf_new()) == NULL)
+		die("sign", HS_ERR_ALLOC);
+	/* As ssh-keygen: rsa-sha2-512 for RSA, the key's own otherwise. */
+	if ((r = key_sign(k, NULL, buf_ptr(data), buf_len(data), sig)) != 0)
+		die("sign", r);
+	if ((r = key_to_blob(k, blob)) != 0 ||
+	    (r = buf_put(out, SSHSIG_MAGIC, strlen(SSHSIG_MAGIC))) != 0 ||
+	    (r = buf_put_u32(out, SSHSIG_VERSION)) != 0 ||
+	    (r = buf_put_stringb(out, blob)) != 0 ||
+	    (r = buf_put_cstring(out, ns)) != 0 ||
+	    (r = buf_put_string(out, NULL, 0)) != 0 ||
+	    (r = buf_put_cstring(out, "sha512")) != 0 ||
+	    (r = buf_put_stringb(out, sig)) != 0)
+		die("encode", r);
+	b64size = sodium_base64_ENCODED_LEN(buf_len(out),
+	    sodium_base64_VARIANT_ORIGINAL);
+	b64 = xmalloc(b64size);
+	sodium_bin2base64(b64, b64size, buf_ptr(out), buf_len(out),
+	    sodium_base64_VARIANT_ORIGINAL);
+	printf("%s\n", SIG_BEGIN);
+	len = strlen(b64);
+	for (off = 0; off < len; off += n) {
+		n = len - off < 70 ? len - off : 70;
+		printf("%.*s\n", (int)n, b64 + off);
+	}
+	printf("%s\n", SIG_END);
+	free(b64);
+	free(comment);
+	buf_free(out);
+	buf_free(blob);
+	buf_free(sig);
+	buf_free(data);
+	buf_free(msg);
+	key_free(k);
+	return 0;
+}
+
+/* The binary SSHSIG blob inside the armor. */
+static int
+sshsig_dearmor(const struct buf *text, struct buf **ret)
+{
+	const char *s = (const char *)buf_ptr(text);
+	size_t len = buf_len(text), blen = strlen(SIG_BEGIN);
+	size_t elen = strlen(SIG_END), end, binlen;
+	uint8_t *bin;
+	int r = 0;
+
+	*ret = NULL;
+	if (len < blen + elen || memcmp(s, SIG_BEGIN, blen) != 0)
+		return HS_ERR_BAD_FORMAT;
+	for (end = blen; end + elen <= len; end++)
+		if (memcmp(s + end, SIG_END, elen) == 0)
+			break;
+	if (end + elen > len)
+		return HS_ERR_BAD_FORMAT;
+	bin = xmalloc(len);
+	if (sodium_base642bin(bin, len, s + blen, end - blen, "\r\n",
+	    &binlen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+		r = HS_ERR_BAD_FORMAT;
+	else if ((*ret = buf_from(bin, binlen)) == NULL)
+		r = HS_ERR_ALLOC;
+	free(bin);
+	return r;
+}
+
+static int
+cmd_sshsig_verify(const char *path, const char *ns, const char *sigpath)
+{
+	struct key *k = NULL, *signer = NULL;
+	struct buf *msg = NULL, *text = NULL, *b = NULL, *data = NULL;
+	const uint8_t *pub, *sig;
+	size_t publen, siglen;
+	char *comment = NULL, *signs = NULL, *hashalg = NULL;
+	uint8_t magic[6];
+	uint32_t version;
+	int r;
+
+	if ((r = load_key(path, &k, &comment)) != 0)
+		die(path, r);
+	if ((r = read_fd(STDIN_FILENO, DATA_MAX, &msg)) != 0)
+		die("standard input", r);
+	if ((r = read_file(sigpath, &text)) != 0)
+		die(sigpath, r);
+	if ((r = sshsig_dearmor(text, &b)) != 0)
+		die(sigpath, r);
+	if ((r = buf_get(b, magic, sizeof(magic))) != 0 ||
+	    (r = buf_get_u32(b, &version)) != 0 ||
+	    (r = buf_get_string_direct(b, KEY_BLOB_MAX, &pub, &publen)) != 0 ||
+	    (r = buf_get_cstring(b, 256, &signs, NULL)) != 0 ||
+	    (r = buf_skip_string(b, 256)) != 0 ||
+	    (r = buf_get_cstring(b, 64, &hashalg, NULL)) != 0 ||
+	    (r = buf_get_string_direct(b, SIG_MAX, &sig, &siglen)) != 0 ||
+	    (r = buf_get_end(b)) != 0)
+		die(sigpath, r);
+	if (memcmp(magic, SSHSIG_MAGIC, sizeof(magic)) != 0 ||
+	    version != SSHSIG_VERSION)
+		die(sigpath, HS_ERR_BAD_FORMAT);
+	if (strcmp(signs, ns) != 0)
+		die("namespace", HS_ERR_NO_MATCH);
+	if ((r = key_from_blob(pub, publen, &signer)) != 0)
+		die("signer key", r);
+	if (!key_equal_public(signer, k))
+		die("signer key", HS_ERR_KEY_MISMATCH);
+	if ((r = sshsig_signed_data(ns, hashalg, msg, &data)) != 0)
+		die("hash algorithm", r);
+	if ((r = key_verify(k, NULL, sig, siglen, buf_ptr(data),
+	    buf_len(data))) != 0)
+		die(sigpath, r);
+	printf("Good \"%s\" signature with %s key\n", ns, key_type_short(k));
+	free(hashalg);
+	free(signs);
+	free(comment);
+	buf_free(data);
+	buf_free(b);
+	buf_free(text);
+	buf_free(msg);
+	key_free(signer);
+	key_free(k);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -283,5 +478,9 @@ main(int argc, char **argv)
 		return cmd_fp(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "pub") == 0)
 		return cmd_pub(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "sshsig-sign") == 0)
+		return cmd_sshsig_sign(argv[2], argv[3]);
+	if (argc == 5 && strcmp(argv[1], "sshsig-verify") == 0)
+		return cmd_sshsig_verify(argv[2], argv[3], argv[4]);
 	usage();
 }
