@@ -14,6 +14,20 @@
 /* RFC 4253 §6.1: packets up to 35000 bytes must be accepted; we take 256 KiB. */
 #define PKT_MAX_PACKET		(256u * 1024)
 #define PKT_MIN_SUPPORTED	35000u
+/* Largest MAC or AEAD tag appended to a packet (hmac-sha2-512). */
+#define PKT_MAC_MAX		64u
+/* Largest cipher block size (AES). */
+#define PKT_BLOCK_MAX		16u
+/* Undecoded input held by the packet layer: one full packet and its tag,
+ * plus as much again of the next, so a reader can always make progress. */
+#define PKT_INBUF_MAX		(2u * (4u + PKT_MAX_PACKET + PKT_MAC_MAX))
+/* Encrypted output waiting to be written; a peer that does not read is
+ * not allowed to make us queue more than this. */
+#define PKT_OUTBUF_MAX		(4u * 1024 * 1024)
+/* Undecoded input handed from one process to the next (pkt_export).  The
+ * state travels in one RPC message, so this stays well below that cap; the
+ * sender feeds the packet layer no more than it needs before a handover. */
+#define PKT_EXPORT_PENDING_MAX	(128u * 1024)
 /* Version line, RFC 4253 §4.2: 255 bytes including CR LF. */
 #define BANNER_LINE_MAX		255u
 /* Lines a client may send before its version line, and their total size. */
@@ -24,6 +38,12 @@
 #define NAMELIST_MAX		4096u
 /* A single name inside a name-list (RFC 4251 §6: 64 characters). */
 #define NAME_MAX_LEN		64u
+/* Largest hash output of a key exchange (SHA-512), and largest derived
+ * key (chacha20-poly1305 and hmac-sha2-512 keys are 64 bytes). */
+#define KEX_HASH_MAX		64u
+#define KEX_DERIVED_MAX		64u
+/* Largest key exchange public value: a group18 (8192-bit) DH value. */
+#define KEX_PUB_MAX		(8192u / 8 + 1)
 /* Largest mpint we parse: an 8192-bit DH value plus sign byte. */
 #define MPINT_MAX_BYTES		(8192u / 8 + 1)
 /* Key blobs, signatures and key files. */

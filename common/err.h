@@ -38,7 +38,18 @@
 	X(HS_ERR_CONFIG,          -27, "configuration error") \
 	X(HS_ERR_NOT_FOUND,       -28, "not found") \
 	X(HS_ERR_EOF,             -29, "connection closed") \
-	X(HS_ERR_KEY_SMALL,       -30, "key is too small")
+	X(HS_ERR_KEY_SMALL,       -30, "key is too small") \
+	X(HS_ERR_AEAD_TAG,        -31, "packet authentication tag incorrect") \
+	X(HS_ERR_PKT_LENGTH,      -32, "packet length out of range") \
+	X(HS_ERR_PKT_ALIGN,       -33, "packet length not a multiple of the block size") \
+	X(HS_ERR_PKT_PADDING,     -34, "invalid packet padding length") \
+	X(HS_ERR_PKT_SEQ_WRAP,    -35, "sequence number wrapped during initial key exchange") \
+	X(HS_ERR_KEX_BAD_PUBLIC,  -36, "invalid key exchange public value") \
+	X(HS_ERR_KEX_ZERO_SECRET, -37, "key exchange produced an all-zero shared secret") \
+	X(HS_ERR_BANNER_TOO_LONG, -38, "identification line too long") \
+	X(HS_ERR_BANNER_FORMAT,   -39, "invalid identification line (expected \"SSH-2.0-...\")") \
+	X(HS_ERR_BANNER_VERSION,  -40, "unsupported protocol version (only SSH-2.0 and SSH-1.99)") \
+	X(HS_ERR_BANNER_PRELINES, -41, "too much data before the identification line")
 
 enum hs_err {
 #define HS_ERR_ENUM(name, val, str) name = val,

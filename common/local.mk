@@ -13,5 +13,11 @@ noinst_LIBRARIES += %D%/libcommon.a
 	%D%/key.c %D%/key.h %D%/key-impl.h %D%/key-ed25519.c \
 	%D%/key-rsa.c %D%/key-ecdsa.c %D%/key-file.c
 
+# SSH transport ciphers and MACs.
+%C%_libcommon_a_SOURCES += \
+	%D%/cipher.c %D%/cipher.h %D%/cipher-impl.h \
+	%D%/cipher-chachapoly.c %D%/cipher-aesgcm.c %D%/cipher-aesctr.c \
+	%D%/mac.c %D%/mac.h
+
 # Everything a program needs to link libcommon.a.
 COMMON_LIBS = %D%/libcommon.a $(SODIUM_LIBS) $(CRYPTO_LIBS)

@@ -35,3 +35,9 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-pubkey %D%/fuzz/fuzz-privkey
 %C%_fuzz_fuzz_privkey_LDADD = $(FUZZ_LDADD)
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-pubkey.c %D%/fuzz/fuzz-privkey.c
+
+# SSH transport ciphers and MACs (common/cipher*.c, mac.c).
+check_PROGRAMS += %D%/unit/test-cipher
+%C%_unit_test_cipher_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+%C%_unit_test_cipher_LDADD = $(UNIT_LDADD)
+TESTS += %D%/unit/test-cipher
