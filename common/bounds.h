@@ -64,4 +64,14 @@
 #define CONFIG_INCLUDE_DEPTH	16u
 #define CONFIG_HOSTKEYS_MAX	32u
 
+
+/* Monitor RPC (common/rpc.c): one message body at most, and the one larger
+ * message (TRANSPORT_EXPORT: counters plus pending packet bytes). */
+#define RPC_MSG_MAX		(64u * 1024)
+#define RPC_STATE_MAX		(256u * 1024)
+
+/* /proc/PID/status of a sandboxed child (common/procstatus.c); a few KiB
+ * in practice, the cap only bounds the read. */
+#define PROCSTATUS_FILE_MAX	(64u * 1024)
+
 #endif

@@ -49,7 +49,8 @@
 	X(HS_ERR_BANNER_TOO_LONG, -38, "identification line too long") \
 	X(HS_ERR_BANNER_FORMAT,   -39, "invalid identification line (expected \"SSH-2.0-...\")") \
 	X(HS_ERR_BANNER_VERSION,  -40, "unsupported protocol version (only SSH-2.0 and SSH-1.99)") \
-	X(HS_ERR_BANNER_PRELINES, -41, "too much data before the identification line")
+	X(HS_ERR_BANNER_PRELINES, -41, "too much data before the identification line") \
+	X(HS_ERR_SANDBOX,         -42, "child process is not confined as required")
 
 enum hs_err {
 #define HS_ERR_ENUM(name, val, str) name = val,

@@ -13,6 +13,12 @@ noinst_LIBRARIES += %D%/libcommon.a
 	%D%/key.c %D%/key.h %D%/key-impl.h %D%/key-ed25519.c \
 	%D%/key-rsa.c %D%/key-ecdsa.c %D%/key-file.c
 
+# Monitor RPC framing and THE message list; the monitor's check of its
+# sandboxed child.
+%C%_libcommon_a_SOURCES += \
+	%D%/rpc.c %D%/rpc.h %D%/rpc-msgs.h \
+	%D%/procstatus.c %D%/procstatus.h
+
 # SSH transport ciphers and MACs.
 %C%_libcommon_a_SOURCES += \
 	%D%/cipher.c %D%/cipher.h %D%/cipher-impl.h \

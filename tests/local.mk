@@ -41,3 +41,23 @@ check_PROGRAMS += %D%/unit/test-cipher
 %C%_unit_test_cipher_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 %C%_unit_test_cipher_LDADD = $(UNIT_LDADD)
 TESTS += %D%/unit/test-cipher
+
+# Monitor RPC framing, /proc/PID/status checks, the pre-auth sandbox.
+check_PROGRAMS += %D%/unit/test-rpc %D%/unit/test-procstatus \
+	%D%/unit/test-sandbox
+%C%_unit_test_rpc_LDADD = $(UNIT_LDADD)
+%C%_unit_test_procstatus_LDADD = $(UNIT_LDADD)
+%C%_unit_test_sandbox_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS)
+%C%_unit_test_sandbox_LDADD = $(SANDBOX_LIBS) $(UNIT_LDADD)
+TESTS += %D%/unit/test-rpc %D%/unit/test-procstatus %D%/unit/test-sandbox
+EXTRA_DIST += %D%/unit/fixtures/procstatus-sandboxed.txt \
+	%D%/unit/fixtures/procstatus-root.txt \
+	%D%/unit/fixtures/procstatus-unprivileged.txt
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-rpc %D%/fuzz/fuzz-procstatus
+%C%_fuzz_fuzz_rpc_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_rpc_LDADD = $(FUZZ_LDADD)
+%C%_fuzz_fuzz_procstatus_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_procstatus_LDADD = $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-rpc.c %D%/fuzz/fuzz-procstatus.c
