@@ -4,6 +4,7 @@
  * work, probe files, make forbidden calls, or wait while the parent checks
  * them from outside with sandbox_check_status().  Unprivileged mode always;
  * privileged mode (user nobody, fresh empty root-owned chroot) as root.
+ * Sanitizer builds also check that ASan/UBSan reports get out.
  */
 #include "config.h"
 
@@ -695,14 +696,6 @@ test_outside(void)
 	TEST_DONE();
 }
 
-static int
-kid_socket_trap(const struct kctx *c)
-{
-	(void)c;
-	(void)socket(AF_INET, SOCK_STREAM, 0);
-	return 0;
-}
-
 static void
 test_trap(const struct sandbox_opts *opts)
 {
@@ -714,7 +707,7 @@ test_trap(const struct sandbox_opts *opts)
 	int status;
 
 	TEST_START("HSSHD_SECCOMP_TRAP=1 names the forbidden call");
-	spawn(opts, kid_socket_trap, &k, true, true);
+	spawn(opts, kid_socket, &k, true, true);
 	/* Read until EOF: the child's only output is the report. */
 	while (len < sizeof(out) - 1 &&
 	    (n = read(k.err, out + len, sizeof(out) - 1 - len)) > 0)
@@ -730,9 +723,71 @@ test_trap(const struct sandbox_opts *opts)
 	TEST_DONE();
 #else
 	(void)opts;
-	(void)kid_socket_trap;
 	TEST_SKIP("HSSHD_SECCOMP_TRAP=1 names the forbidden call",
 	    "configure --enable-test-hooks");
+#endif
+}
+
+#ifdef HS_SANITIZERS
+/* Sanitizer reports must get out of the sandbox (the rules that only
+ * sanitizer builds have). */
+static int
+kid_asan_report(const struct kctx *c)
+{
+	volatile size_t i = 16;
+	volatile char *p;
+
+	(void)c;
+	if ((p = malloc(i)) == NULL)
+		return 2;
+	p[i] = 1;
+	return 0;
+}
+
+static int
+kid_ubsan_report(const struct kctx *c)
+{
+	volatile int shift = 40;
+
+	(void)c;
+	/* (Signed overflow is defined here: we build with
+	 * -fno-strict-overflow.) */
+	return (1 << shift) == 0 ? 3 : 4;
+}
+
+static void
+expect_report(const struct sandbox_opts *o, kid_fn *fn, const char *what)
+{
+	char out[8192];
+	struct kid k;
+	size_t len = 0;
+	ssize_t n;
+	int status;
+
+	spawn(o, fn, &k, true, false);
+	while (len < sizeof(out) - 1 &&
+	    (n = read(k.err, out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	status = reap(&k);
+	/* Reported and exited 1, not killed by the filter. */
+	ASSERT_EXITED(status, 1);
+	ASSERT_TRUE(strstr(out, what) != NULL);
+}
+#endif
+
+static void
+test_sanitizer_reports(const struct sandbox_opts *opts)
+{
+#ifdef HS_SANITIZERS
+	TEST_START("sanitizer reports get out of the sandbox");
+	expect_report(opts, kid_asan_report, "heap-buffer-overflow");
+	expect_report(opts, kid_ubsan_report, "shift exponent 40");
+	TEST_DONE();
+#else
+	(void)opts;
+	TEST_SKIP("sanitizer reports get out of the sandbox",
+	    "configure --enable-sanitizers");
 #endif
 }
 
@@ -836,6 +891,7 @@ main(void)
 	else
 		TEST_SKIP("privileged mode", "not root, or no user nobody");
 	test_trap(have_priv ? &priv_opts : &unpriv);
+	test_sanitizer_reports(have_priv ? &priv_opts : &unpriv);
 	test_fatal();
 
 	if (have_priv)
