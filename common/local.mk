@@ -19,11 +19,16 @@ noinst_LIBRARIES += %D%/libcommon.a
 	%D%/rpc.c %D%/rpc.h %D%/rpc-msgs.h \
 	%D%/procstatus.c %D%/procstatus.h
 
-# SSH transport ciphers and MACs.
+# SSH transport: identification line, binary packets, ciphers, MACs, key
+# exchange (the OpenSSL-only files compile to nothing without OpenSSL).
 %C%_libcommon_a_SOURCES += \
+	%D%/banner.c %D%/banner.h \
+	%D%/pkt.c %D%/pkt.h \
 	%D%/cipher.c %D%/cipher.h %D%/cipher-impl.h \
 	%D%/cipher-chachapoly.c %D%/cipher-aesgcm.c %D%/cipher-aesctr.c \
-	%D%/mac.c %D%/mac.h
+	%D%/mac.c %D%/mac.h \
+	%D%/kex.c %D%/kex.h %D%/kex-curve25519.c \
+	%D%/kex-ecdh.c %D%/kex-dh.c
 
 # Everything a program needs to link libcommon.a.
 COMMON_LIBS = %D%/libcommon.a $(SODIUM_LIBS) $(CRYPTO_LIBS)

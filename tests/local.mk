@@ -36,11 +36,15 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-pubkey %D%/fuzz/fuzz-privkey
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-pubkey.c %D%/fuzz/fuzz-privkey.c
 
-# SSH transport ciphers and MACs (common/cipher*.c, mac.c).
-check_PROGRAMS += %D%/unit/test-cipher
+# SSH transport: ciphers and MACs, key exchange, packets and the version
+# line (common/cipher*.c, mac.c, kex*.c, pkt.c, banner.c).
+check_PROGRAMS += %D%/unit/test-cipher %D%/unit/test-kex %D%/unit/test-pkt
 %C%_unit_test_cipher_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 %C%_unit_test_cipher_LDADD = $(UNIT_LDADD)
-TESTS += %D%/unit/test-cipher
+%C%_unit_test_kex_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+%C%_unit_test_kex_LDADD = $(UNIT_LDADD)
+%C%_unit_test_pkt_LDADD = $(UNIT_LDADD)
+TESTS += %D%/unit/test-cipher %D%/unit/test-kex %D%/unit/test-pkt
 
 # Monitor RPC framing, /proc/PID/status checks, the pre-auth sandbox.
 check_PROGRAMS += %D%/unit/test-rpc %D%/unit/test-procstatus \
