@@ -45,6 +45,17 @@ check_PROGRAMS += %D%/unit/test-cipher %D%/unit/test-kex %D%/unit/test-pkt
 %C%_unit_test_kex_LDADD = $(UNIT_LDADD)
 %C%_unit_test_pkt_LDADD = $(UNIT_LDADD)
 TESTS += %D%/unit/test-cipher %D%/unit/test-kex %D%/unit/test-pkt
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-pkt %D%/fuzz/fuzz-kexinit %D%/fuzz/fuzz-banner
+%C%_fuzz_fuzz_pkt_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_pkt_LDADD = $(FUZZ_LDADD)
+%C%_fuzz_fuzz_kexinit_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_kexinit_LDADD = $(FUZZ_LDADD)
+%C%_fuzz_fuzz_banner_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_banner_LDADD = $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-pkt.c %D%/fuzz/fuzz-kexinit.c \
+	%D%/fuzz/fuzz-banner.c
 
 # Monitor RPC framing, /proc/PID/status checks, the pre-auth sandbox.
 check_PROGRAMS += %D%/unit/test-rpc %D%/unit/test-procstatus \
