@@ -63,7 +63,24 @@
 #define CONFIG_LINE_MAX		8192u
 #define CONFIG_INCLUDE_DEPTH	16u
 #define CONFIG_HOSTKEYS_MAX	32u
-
+/* Every file read for one configuration, Includes counted each time. */
+#define CONFIG_INCLUDE_FILES_MAX 256u
+/* Bytes read for one configuration, across all its Includes. */
+#define CONFIG_TOTAL_MAX	(8u * 1024 * 1024)
+/* Arguments on one configuration line. */
+#define CONFIG_ARGS_MAX		1024u
+/* Entries of one multi-valued keyword (AllowUsers, AcceptEnv, ...). */
+#define CONFIG_LIST_MAX		4096u
+/* Port and ListenAddress entries, Subsystems (sshd: 256 each). */
+#define CONFIG_PORTS_MAX	256u
+#define CONFIG_LISTEN_MAX	256u
+#define CONFIG_SUBSYSTEMS_MAX	256u
+/* Match blocks in one configuration (continuations after Include count). */
+#define CONFIG_MATCH_MAX	4096u
+/* VersionAddendum: the version line (BANNER_LINE_MAX) must still fit. */
+#define CONFIG_VERSION_ADDENDUM_MAX 128u
+/* A path or token-expanded string built from configuration. */
+#define CONFIG_PATH_MAX		4096u
 
 /* Monitor RPC (common/rpc.c): one message body at most, and the one larger
  * message (TRANSPORT_EXPORT: counters plus pending packet bytes). */

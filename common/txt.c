@@ -148,3 +148,133 @@ txt_strdup(const struct txt *t, size_t max, char **ret)
 {
 	return txt_copy(txt_ptr(t), txt_left(t), max, ret);
 }
+
+int
+txt_get_token(struct txt *t, const char *delims, size_t max, char **ret)
+{
+	size_t start, end;
+	int r;
+
+	*ret = NULL;
+	txt_skip_blanks(t);
+	start = end = t->off;
+	while (end < t->len && !txt_is_blank(t->p[end]) &&
+	    strchr(delims, t->p[end]) == NULL)
+		end++;
+	if (end == start)
+		return HS_ERR_SHORT;
+	if ((r = txt_copy(t->p + start, end - start, max, ret)) != 0)
+		return r;
+	t->off = end;
+	return 0;
+}
+
+/*
+ * One pass over an argument: with out == NULL it only measures (the
+ * unescaped length goes to *outlen, the consumed length to *endp); with
+ * out != NULL it writes the unescaped bytes.
+ */
+static int
+txt_arg_scan(const struct txt *t, size_t start, char *out, size_t *outlen,
+    size_t *endp)
+{
+	size_t i = start, n = 0;
+	char quote = 0, c;
+
+	while (i < t->len) {
+		c = t->p[i];
+		if (c == '\\' && i + 1 < t->len && (t->p[i + 1] == '"' ||
+		    t->p[i + 1] == '\'' || t->p[i + 1] == '\\' ||
+		    (quote == 0 && txt_is_blank(t->p[i + 1])))) {
+			i++;
+			if (out != NULL)
+				out[n] = t->p[i];
+			n++;
+		} else if (quote == 0 && txt_is_blank(c))
+			break;
+		else if (quote == 0 && (c == '"' || c == '\''))
+			quote = c;
+		else if (quote != 0 && c == quote)
+			quote = 0;
+		else {
+			if (out != NULL)
+				out[n] = c;
+			n++;
+		}
+		i++;
+	}
+	if (quote != 0)
+		return HS_ERR_BAD_FORMAT;
+	*outlen = n;
+	*endp = i;
+	return 0;
+}
+
+int
+txt_get_arg(struct txt *t, size_t max, char **ret)
+{
+	size_t start, end, n;
+	char *v;
+	int r;
+
+	*ret = NULL;
+	txt_skip_blanks(t);
+	if (txt_eof(t))
+		return HS_ERR_SHORT;
+	if (t->p[t->off] == '#') {
+		t->off = t->len;
+		return HS_ERR_SHORT;
+	}
+	start = t->off;
+	if ((r = txt_arg_scan(t, start, NULL, &n, &end)) != 0)
+		return r;
+	if (n > max)
+		return HS_ERR_TOO_LONG;
+	if (memchr(t->p + start, '\0', end - start) != NULL)
+		return HS_ERR_STRING_NUL;
+	if ((v = malloc(n + 1)) == NULL)
+		return HS_ERR_ALLOC;
+	if ((r = txt_arg_scan(t, start, v, &n, &end)) != 0) {
+		free(v);
+		return r;
+	}
+	v[n] = '\0';
+	t->off = end;
+	*ret = v;
+	return 0;
+}
+
+int
+txt_get_field(struct txt *t, char sep, size_t max, struct txt *field)
+{
+	const char *s = txt_ptr(t), *e;
+	size_t left = txt_left(t), len, skip;
+
+	txt_init(field, s, 0);
+	if (left == 0)
+		return HS_ERR_SHORT;
+	if ((e = memchr(s, sep, left)) != NULL) {
+		len = (size_t)(e - s);
+		skip = len + 1;
+	} else
+		len = skip = left;
+	if (len > max)
+		return HS_ERR_TOO_LONG;
+	txt_init(field, s, len);
+	t->off += skip;
+	return 0;
+}
+
+bool
+txt_ends_with(const struct txt *t, char c)
+{
+	return txt_left(t) > 0 && t->p[t->len - 1] == c;
+}
+
+bool
+txt_equals(const struct txt *t, const char *s)
+{
+	size_t n = strlen(s);
+
+	return txt_left(t) == n && memcmp(txt_ptr(t), s, n) == 0;
+}
