@@ -76,3 +76,20 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-rpc %D%/fuzz/fuzz-procstatus
 %C%_fuzz_fuzz_procstatus_LDADD = $(FUZZ_LDADD)
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-rpc.c %D%/fuzz/fuzz-procstatus.c
+
+# The sshd_config language, Match and algorithm lists (policy/).
+check_PROGRAMS += %D%/unit/test-config %D%/unit/test-match %D%/unit/test-algs
+%C%_unit_test_config_LDADD = $(POLICY_LIBS) $(UNIT_LDADD)
+%C%_unit_test_match_LDADD = $(POLICY_LIBS) $(UNIT_LDADD)
+%C%_unit_test_algs_LDADD = $(POLICY_LIBS) $(UNIT_LDADD)
+TESTS += %D%/unit/test-config %D%/unit/test-match %D%/unit/test-algs
+EXTRA_DIST += %D%/unit/fixtures/debian12/sshd_config \
+	%D%/unit/fixtures/debian12/sshd_config.d/50-site.conf \
+	%D%/unit/fixtures/debian12/sshd_config.d/README \
+	%D%/unit/fixtures/hardened/sshd_config
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-config
+%C%_fuzz_fuzz_config_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_config_LDADD = $(POLICY_LIBS) $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-config.c
