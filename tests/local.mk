@@ -45,6 +45,11 @@ check_PROGRAMS += %D%/unit/test-cipher %D%/unit/test-kex %D%/unit/test-pkt
 %C%_unit_test_kex_LDADD = $(UNIT_LDADD)
 %C%_unit_test_pkt_LDADD = $(UNIT_LDADD)
 TESTS += %D%/unit/test-cipher %D%/unit/test-kex %D%/unit/test-pkt
+# The transport library against a real OpenSSH client.
+check_PROGRAMS += %D%/unit/interop-server
+%C%_unit_interop_server_LDADD = $(UNIT_LDADD)
+TESTS += %D%/e2e/transport-openssh.sh
+dist_check_SCRIPTS += %D%/e2e/transport-openssh.sh
 if ENABLE_FUZZERS
 noinst_PROGRAMS += %D%/fuzz/fuzz-pkt %D%/fuzz/fuzz-kexinit %D%/fuzz/fuzz-banner
 %C%_fuzz_fuzz_pkt_LDFLAGS = $(FUZZ_LDFLAGS)
