@@ -273,6 +273,100 @@ ec_priv_get(struct key *k, struct buf *b)
 	return r;
 }
 
+/* The curve an OpenSSL group name denotes, if it is one of ours. */
+static const struct ec_curve *
+ec_curve_for_group(const char *group)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ec_curves) / sizeof(ec_curves[0]); i++)
+		if (strcmp(ec_curves[i].ossl_group, group) == 0)
+			return &ec_curves[i];
+	return NULL;
+}
+
+/* A coordinate as exactly field_len big-endian bytes. */
+static int
+ec_put_coord(struct buf *q, const BIGNUM *bn, size_t field_len)
+{
+	uint8_t tmp[EC_FIELD_MAX];
+
+	if (field_len > sizeof(tmp) || BN_is_negative(bn) ||
+	    BN_num_bytes(bn) > (int)field_len)
+		return HS_ERR_KEY_INVALID;
+	if (BN_bn2binpad(bn, tmp, (int)field_len) != (int)field_len)
+		return HS_ERR_CRYPTO;
+	return buf_put(q, tmp, field_len);
+}
+
+/*
+ * A key OpenSSL decoded from a SEC1 or PKCS#8 file.  The curve must be one
+ * of ours by OpenSSL's name for it (explicit parameters count only if
+ * they are exactly such a curve's, which OpenSSL then names, as sshd
+ * does); the point, taken in uncompressed form whatever form the file
+ * used, and the scalar then go through ec_from_point(), as an
+ * openssh-key-v1 file's would.
+ */
+int
+key_ecdsa_from_pkey(const EVP_PKEY *pkey, struct key **ret)
+{
+	const struct ec_curve *c;
+	char group[NAME_MAX_LEN + 1];
+	size_t glen = 0;
+	BIGNUM *x = NULL, *y = NULL, *d = NULL;
+	struct buf *q = NULL;
+	struct key *k = NULL;
+	int r;
+
+	*ret = NULL;
+	if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME,
+	    group, sizeof(group), &glen) != 1 ||
+	    (c = ec_curve_for_group(group)) == NULL) {
+		r = HS_ERR_KEY_UNSUPPORTED;
+		goto out;
+	}
+	if ((d = BN_secure_new()) == NULL) {
+		r = HS_ERR_ALLOC;
+		goto out;
+	}
+	BN_set_flags(d, BN_FLG_CONSTTIME);
+	if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_X, &x) != 1 ||
+	    EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &y) != 1 ||
+	    EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) != 1) {
+		r = HS_ERR_KEY_FORMAT;
+		goto out;
+	}
+	if (BN_num_bytes(d) > (int)c->field_len || BN_is_zero(d)) {
+		r = HS_ERR_KEY_INVALID;
+		goto out;
+	}
+	if ((q = buf_new()) == NULL) {
+		r = HS_ERR_ALLOC;
+		goto out;
+	}
+	if ((r = buf_put_u8(q, 0x04)) != 0 ||
+	    (r = ec_put_coord(q, x, c->field_len)) != 0 ||
+	    (r = ec_put_coord(q, y, c->field_len)) != 0)
+		goto out;
+	if ((k = key_alloc(c->type)) == NULL) {
+		r = HS_ERR_ALLOC;
+		goto out;
+	}
+	if ((r = ec_from_point(c, q, d, &k->pkey)) != 0)
+		goto out;
+	k->has_private = true;
+	*ret = k;
+	k = NULL;
+ out:
+	key_free(k);
+	buf_free(q);
+	BN_free(x);
+	BN_free(y);
+	BN_clear_free(d);
+	ERR_clear_error();
+	return r;
+}
+
 static int
 ec_priv_put(const struct key *k, struct buf *b)
 {

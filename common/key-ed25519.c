@@ -3,14 +3,19 @@
  * Ed25519 keys and signatures (RFC 8709, RFC 8032) with libsodium.  Runs
  * wherever key.c runs: in the listener and the monitor (root) with private
  * host keys, elsewhere with public keys only.  Blobs and signatures are
- * attacker-controlled.  The secret key (seed || pk) lives only in
- * sodium_malloc()ed memory.
+ * attacker-controlled; seeds come from key files (key-file.c).  The
+ * secret key (seed || pk) lives only in sodium_malloc()ed memory.
  */
 #include "config.h"
 
 #include <string.h>
 
 #include <sodium.h>
+
+#ifdef HAVE_OPENSSL
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#endif
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -159,6 +164,58 @@ ed25519_cleanup(struct key *k)
 		sodium_free(k->ed_sk);
 	k->ed_sk = NULL;
 }
+
+int
+key_ed25519_from_seed(const uint8_t seed[ED25519_SEED_LEN], struct key **ret)
+{
+	struct key *k = NULL;
+	int r;
+
+	*ret = NULL;
+	if ((r = key_crypto_init()) != 0)
+		return r;
+	if ((k = key_alloc(KEY_ED25519)) == NULL ||
+	    (k->ed_sk = sodium_malloc(ED25519_SK_LEN)) == NULL) {
+		r = HS_ERR_ALLOC;
+		goto out;
+	}
+	if (crypto_sign_seed_keypair(k->ed_pk, k->ed_sk, seed) != 0) {
+		r = HS_ERR_CRYPTO;
+		goto out;
+	}
+	k->has_private = true;
+	*ret = k;
+	k = NULL;
+	r = 0;
+ out:
+	key_free(k);
+	return r;
+}
+
+#ifdef HAVE_OPENSSL
+int
+key_ed25519_from_pkey(const EVP_PKEY *pkey, struct key **ret)
+{
+	uint8_t *seed = NULL;
+	size_t len = ED25519_SEED_LEN;
+	int r;
+
+	*ret = NULL;
+	if ((seed = sodium_malloc(ED25519_SEED_LEN)) == NULL)
+		return HS_ERR_ALLOC;
+	/* A key without its private half cannot be a host key. */
+	if (EVP_PKEY_get_raw_private_key(pkey, seed, &len) != 1 ||
+	    len != ED25519_SEED_LEN) {
+		r = HS_ERR_KEY_FORMAT;
+		goto out;
+	}
+	r = key_ed25519_from_seed(seed, ret);
+ out:
+	sodium_free(seed);
+	ERR_clear_error();
+	return r;
+}
+#endif
 
 const struct key_ops key_ed25519_ops = {
 	.generate = ed25519_generate,

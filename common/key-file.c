@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * OpenSSH "openssh-key-v1" private key files (OpenSSH's PROTOCOL.key),
+ * Private key files: OpenSSH's "openssh-key-v1" (PROTOCOL.key) and the
+ * older PEM formats sshd still loads (PKCS#1 RSA, SEC1 EC, PKCS#8),
  * unencrypted only.  Run by the listener (root) when it loads or generates
  * host keys, and by test tools.  Key files are local but may be damaged or
  * planted, so the whole file is untrusted input, read through struct txt
- * (armor) and struct buf (binary body).  Decoded private bytes live only
- * in sodium_malloc()ed memory or in buffers that are wiped when freed.
+ * (armor) and struct buf (binary body); the DER inside PEM armor is
+ * decoded by OpenSSL 3's decoders from a bounded memory copy.  Decoded
+ * private bytes live only in sodium_malloc()ed memory or in buffers that
+ * are wiped when freed.
  */
 #include "config.h"
 
@@ -13,6 +16,12 @@
 #include <string.h>
 
 #include <sodium.h>
+
+#ifdef HAVE_OPENSSL
+#include <openssl/decoder.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#endif
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -23,6 +32,9 @@
 
 #define MARK_BEGIN	"-----BEGIN OPENSSH PRIVATE KEY-----"
 #define MARK_END	"-----END OPENSSH PRIVATE KEY-----"
+/* RFC 1421 header of an encrypted traditional PEM file. */
+#define PROC_TYPE	"Proc-Type"
+#define PROC_TYPE_ENC	"4,ENCRYPTED"
 /* The magic includes its terminating NUL byte. */
 #define AUTH_MAGIC	"openssh-key-v1"
 #define AUTH_MAGIC_LEN	sizeof(AUTH_MAGIC)
@@ -33,13 +45,49 @@
 /* Bound of the (ignored, must be empty) kdfoptions string. */
 #define KDFOPTIONS_MAX	1024u
 
-static bool
-txt_is(const struct txt *t, const char *s)
-{
-	size_t len = strlen(s);
+/* The armors a private key file may have. */
+enum armor_kind {
+	ARMOR_OPENSSH,		/* openssh-key-v1 */
+	ARMOR_RSA,		/* PKCS#1 RSAPrivateKey */
+	ARMOR_EC,		/* SEC1 ECPrivateKey */
+	ARMOR_PKCS8,		/* PKCS#8 PrivateKeyInfo */
+	ARMOR_PKCS8_ENC,	/* PKCS#8 EncryptedPrivateKeyInfo */
+	ARMOR_DSA,		/* DSA: recognised only to be refused */
+};
 
-	return txt_left(t) == len && memcmp(txt_ptr(t), s, len) == 0;
-}
+static const struct armor {
+	enum armor_kind	 kind;
+	const char	*begin;
+	const char	*end;
+	bool		 headers;	/* RFC 1421 headers may follow */
+} armors[] = {
+	{ ARMOR_OPENSSH, MARK_BEGIN, MARK_END, false },
+	{ ARMOR_RSA, "-----BEGIN RSA PRIVATE KEY-----",
+	    "-----END RSA PRIVATE KEY-----", true },
+	{ ARMOR_EC, "-----BEGIN EC PRIVATE KEY-----",
+	    "-----END EC PRIVATE KEY-----", true },
+	{ ARMOR_PKCS8, "-----BEGIN PRIVATE KEY-----",
+	    "-----END PRIVATE KEY-----", false },
+	{ ARMOR_PKCS8_ENC, "-----BEGIN ENCRYPTED PRIVATE KEY-----",
+	    "-----END ENCRYPTED PRIVATE KEY-----", false },
+	{ ARMOR_DSA, "-----BEGIN DSA PRIVATE KEY-----",
+	    "-----END DSA PRIVATE KEY-----", true },
+};
+
+/*
+ * PKCS#8 PrivateKeyInfo of an Ed25519 key as OpenSSL and most tools write
+ * it (RFC 8410 §7): version 0, algorithm id-Ed25519 without parameters,
+ * and the 32-byte seed in an OCTET STRING inside the privateKey OCTET
+ * STRING.  The DER encoding is this fixed prefix and then the seed.
+ */
+static const uint8_t pkcs8_ed25519_prefix[] = {
+	0x30, 0x2e,			/* SEQUENCE, 46 bytes */
+	0x02, 0x01, 0x00,		/* version INTEGER 0 */
+	0x30, 0x05,			/* algorithm SEQUENCE */
+	0x06, 0x03, 0x2b, 0x65, 0x70,	/* OID 1.3.101.112 (id-Ed25519) */
+	0x04, 0x22,			/* privateKey OCTET STRING */
+	0x04, 0x20,			/* CurvePrivateKey OCTET STRING */
+};
 
 /* Whether only blank lines remain. */
 static bool
@@ -59,24 +107,70 @@ txt_rest_blank(struct txt *t)
 }
 
 /*
- * Strip the armor and decode the base64 body into a new read-only buffer
- * (wiped on free).
+ * RFC 1421 headers after a traditional PEM BEGIN line, if any: they start
+ * with Proc-Type and end at a blank line.  The only Proc-Type a private
+ * key file has is "4,ENCRYPTED" (with DEK-Info naming cipher and IV); we
+ * only need to know that the body is encrypted.
  */
 static int
-privkey_dearmor(const uint8_t *data, size_t len, struct buf **ret)
+armor_headers(struct txt *t, bool *ret_encrypted)
 {
+	struct txt save = *t, line, name;
+	size_t i, len = txt_left(t);
+
+	*ret_encrypted = false;
+	if (txt_get_line(t, KEY_FILE_MAX, &line) != 0 ||
+	    txt_get_field(&line, ':', KEY_FILE_MAX, &name) != 0 ||
+	    !txt_equals(&name, PROC_TYPE)) {
+		*t = save;	/* no headers: the body starts here */
+		return 0;
+	}
+	txt_skip_blanks(&line);
+	if (!txt_equals(&line, PROC_TYPE_ENC))
+		return HS_ERR_KEY_FORMAT;
+	/* Every line consumes at least one byte: len bounds the loop. */
+	for (i = 0; i < len; i++) {
+		if (txt_get_line(t, KEY_FILE_MAX, &line) != 0)
+			return HS_ERR_KEY_FORMAT;
+		txt_skip_blanks(&line);
+		if (txt_eof(&line)) {
+			*ret_encrypted = true;
+			return 0;
+		}
+	}
+	return HS_ERR_KEY_FORMAT;
+}
+
+/*
+ * Identify the armor by the first line, strip it and decode the base64
+ * body into a new read-only buffer (wiped on free).  *ret_encrypted says
+ * whether RFC 1421 headers declared the body encrypted.
+ */
+static int
+armor_read(const uint8_t *data, size_t len, const struct armor **ret_armor,
+    bool *ret_encrypted, struct buf **ret)
+{
+	const struct armor *a = NULL;
 	struct txt t, line;
 	struct buf *text = NULL;
 	uint8_t *bin = NULL;
 	size_t i, binmax = 0, binlen = 0;
-	bool ended = false;
+	bool ended = false, encrypted = false;
 	int r;
 
 	*ret = NULL;
+	*ret_armor = NULL;
+	*ret_encrypted = false;
 	txt_init(&t, (const char *)data, len);
-	if (txt_get_line(&t, KEY_FILE_MAX, &line) != 0 ||
-	    !txt_is(&line, MARK_BEGIN))
+	if (txt_get_line(&t, KEY_FILE_MAX, &line) != 0)
 		return HS_ERR_KEY_FORMAT;
+	for (i = 0; i < sizeof(armors) / sizeof(armors[0]); i++)
+		if (txt_equals(&line, armors[i].begin))
+			a = &armors[i];
+	if (a == NULL)
+		return HS_ERR_KEY_FORMAT;
+	if (a->headers && (r = armor_headers(&t, &encrypted)) != 0)
+		return r;
 	if ((text = buf_new()) == NULL)
 		return HS_ERR_ALLOC;
 	if ((r = buf_set_max_size(text, KEY_FILE_MAX)) != 0)
@@ -87,7 +181,7 @@ privkey_dearmor(const uint8_t *data, size_t len, struct buf **ret)
 			r = HS_ERR_KEY_FORMAT;	/* no END line */
 			goto out;
 		}
-		if (txt_is(&line, MARK_END))
+		if (txt_equals(&line, a->end))
 			ended = true;
 		else if ((r = buf_put(text, txt_ptr(&line),
 		    txt_left(&line))) != 0)
@@ -113,6 +207,8 @@ privkey_dearmor(const uint8_t *data, size_t len, struct buf **ret)
 		r = HS_ERR_ALLOC;
 		goto out;
 	}
+	*ret_armor = a;
+	*ret_encrypted = encrypted;
 	r = 0;
  out:
 	if (bin != NULL) {
@@ -240,13 +336,224 @@ privkey_parse(struct buf *b, struct key **ret, char **ret_comment)
 	return r;
 }
 
+/* Whether der is the fixed PKCS#8 encoding of an Ed25519 key. */
+static bool
+pkcs8_is_ed25519(const struct buf *der)
+{
+	return buf_len(der) == sizeof(pkcs8_ed25519_prefix) +
+	    ED25519_SEED_LEN && memcmp(buf_ptr(der), pkcs8_ed25519_prefix,
+	    sizeof(pkcs8_ed25519_prefix)) == 0;
+}
+
+/* Decoded by hand in every build: no OpenSSL needed for Ed25519. */
+static int
+pkcs8_ed25519(struct buf *der, struct key **ret)
+{
+	uint8_t *seed = NULL;
+	int r;
+
+	*ret = NULL;
+	if ((seed = sodium_malloc(ED25519_SEED_LEN)) == NULL)
+		return HS_ERR_ALLOC;
+	if ((r = buf_get(der, NULL, sizeof(pkcs8_ed25519_prefix))) != 0 ||
+	    (r = buf_get(der, seed, ED25519_SEED_LEN)) != 0 ||
+	    (r = buf_get_end(der)) != 0)
+		goto out;
+	r = key_ed25519_from_seed(seed, ret);
+ out:
+	sodium_free(seed);
+	return r;
+}
+
+#ifdef HAVE_OPENSSL
+/* The DER tag and definite length at *off, read through buf_peek_u8(). */
+static int
+der_peek_header(const struct buf *der, size_t *off, uint8_t *ret_tag,
+    size_t *ret_len)
+{
+	uint8_t tag, l, v;
+	size_t len, nb, i;
+
+	if (buf_peek_u8(der, *off, &tag) != 0 ||
+	    buf_peek_u8(der, *off + 1, &l) != 0)
+		return HS_ERR_KEY_FORMAT;
+	*off += 2;
+	if (l < 0x80)
+		len = l;
+	else {
+		/* A DER inside KEY_FILE_MAX has at most three length bytes. */
+		nb = l & 0x7f;
+		if (nb == 0 || nb > 3)
+			return HS_ERR_KEY_FORMAT;
+		for (len = 0, i = 0; i < nb; i++, (*off)++) {
+			if (buf_peek_u8(der, *off, &v) != 0)
+				return HS_ERR_KEY_FORMAT;
+			len = len << 8 | v;
+		}
+	}
+	if (*off > buf_len(der) || len > buf_len(der) - *off)
+		return HS_ERR_KEY_FORMAT;
+	*ret_tag = tag;
+	*ret_len = len;
+	return 0;
+}
+
+/*
+ * OpenSSL's decoders take a structure name only as a hint and would read a
+ * PKCS#1 or SEC1 body under a PKCS#8 armor, which sshd refuses.  A
+ * PrivateKeyInfo (RFC 5208) is SEQUENCE { INTEGER version, SEQUENCE
+ * algorithm, ... } filling the whole DER; the other two have no SEQUENCE
+ * second.
+ */
+static int
+pkcs8_check_shape(const struct buf *der)
+{
+	uint8_t tag;
+	size_t off = 0, len;
+	int r;
+
+	if ((r = der_peek_header(der, &off, &tag, &len)) != 0)
+		return r;
+	if (tag != 0x30 || len != buf_len(der) - off)
+		return HS_ERR_KEY_FORMAT;
+	if ((r = der_peek_header(der, &off, &tag, &len)) != 0)
+		return r;
+	if (tag != 0x02)
+		return HS_ERR_KEY_FORMAT;
+	off += len;
+	if ((r = der_peek_header(der, &off, &tag, &len)) != 0)
+		return r;
+	return tag == 0x30 ? 0 : HS_ERR_KEY_FORMAT;
+}
+
+/*
+ * OpenSSL must never ask for a passphrase (its default would prompt on the
+ * terminal): encrypted files are refused before they get here, and should
+ * one get through, this makes its decoding fail.
+ */
+static int
+pem_no_passphrase(char *pass, size_t pass_size, size_t *pass_len,
+    const OSSL_PARAM params[], void *arg)
+{
+	(void)pass;
+	(void)pass_size;
+	(void)params;
+	(void)arg;
+	*pass_len = 0;
+	return 0;
+}
+
+/*
+ * The DER inside a PKCS#1, SEC1 or PKCS#8 armor, decoded by OpenSSL's
+ * decoders into a temporary EVP_PKEY whose parts are then checked and
+ * copied into a key of ours.  The whole DER must be one structure.  As
+ * with sshd (OpenSSL's PEM reader), a PKCS#8 body under an RSA or EC
+ * armor is read too, as long as it holds a key of the armor's type.
+ */
+static int
+pem_decode(enum armor_kind kind, const struct buf *der, struct key **ret)
+{
+	OSSL_DECODER_CTX *dctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	const unsigned char *p;
+	const char *structure, *keytype;
+	size_t left;
+	int r;
+
+	*ret = NULL;
+	switch (kind) {
+	case ARMOR_RSA:
+		structure = "type-specific";
+		keytype = "RSA";
+		break;
+	case ARMOR_EC:
+		structure = "type-specific";
+		keytype = "EC";
+		break;
+	case ARMOR_PKCS8:
+		if ((r = pkcs8_check_shape(der)) != 0)
+			return r;
+		structure = "PrivateKeyInfo";
+		keytype = NULL;	/* whatever the algorithm id says */
+		break;
+	default:
+		return HS_ERR_INTERNAL;
+	}
+	if ((dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "DER", structure,
+	    keytype, EVP_PKEY_KEYPAIR, NULL, NULL)) == NULL) {
+		r = HS_ERR_ALLOC;
+		goto out;
+	}
+	/* No provider decodes this type (a restricted configuration). */
+	if (OSSL_DECODER_CTX_get_num_decoders(dctx) == 0) {
+		r = HS_ERR_KEY_UNSUPPORTED;
+		goto out;
+	}
+	if (OSSL_DECODER_CTX_set_passphrase_cb(dctx, pem_no_passphrase,
+	    NULL) != 1) {
+		r = HS_ERR_CRYPTO;
+		goto out;
+	}
+	p = buf_ptr(der);
+	left = buf_len(der);
+	if (OSSL_DECODER_from_data(dctx, &p, &left) != 1 || pkey == NULL ||
+	    left != 0) {
+		r = HS_ERR_KEY_FORMAT;
+		goto out;
+	}
+	if (EVP_PKEY_is_a(pkey, "RSA"))
+		r = key_rsa_from_pkey(pkey, ret);
+	else if (EVP_PKEY_is_a(pkey, "EC"))
+		r = key_ecdsa_from_pkey(pkey, ret);
+	else if (EVP_PKEY_is_a(pkey, "ED25519"))
+		r = key_ed25519_from_pkey(pkey, ret);
+	else	/* DSA, RSA-PSS, X25519, ... */
+		r = HS_ERR_KEY_UNSUPPORTED;
+ out:
+	EVP_PKEY_free(pkey);
+	OSSL_DECODER_CTX_free(dctx);
+	ERR_clear_error();
+	return r;
+}
+#endif
+
+/*
+ * A PEM private key.  Order of refusal: a type no build of ours handles
+ * (DSA), or this build cannot (RSA and EC without OpenSSL), is
+ * HS_ERR_KEY_UNSUPPORTED whether or not the file is encrypted, since no
+ * passphrase would help; then encryption is HS_ERR_KEY_ENCRYPTED.
+ */
+static int
+pem_parse(const struct armor *a, bool encrypted, struct buf *der,
+    struct key **ret)
+{
+	*ret = NULL;
+	if (a->kind == ARMOR_DSA)
+		return HS_ERR_KEY_UNSUPPORTED;
+#ifndef HAVE_OPENSSL
+	if (a->kind == ARMOR_RSA || a->kind == ARMOR_EC)
+		return HS_ERR_KEY_UNSUPPORTED;
+#endif
+	if (encrypted || a->kind == ARMOR_PKCS8_ENC)
+		return HS_ERR_KEY_ENCRYPTED;
+	if (a->kind == ARMOR_PKCS8 && pkcs8_is_ed25519(der))
+		return pkcs8_ed25519(der, ret);
+#ifdef HAVE_OPENSSL
+	return pem_decode(a->kind, der, ret);
+#else
+	return HS_ERR_KEY_UNSUPPORTED;
+#endif
+}
+
 int
 key_parse_private(const uint8_t *data, size_t len, struct key **ret,
     char **ret_comment)
 {
+	const struct armor *a = NULL;
 	struct buf *b = NULL;
 	struct key *k = NULL;
 	char *comment = NULL;
+	bool encrypted = false;
 	int r;
 
 	if (ret == NULL || (data == NULL && len != 0))
@@ -258,11 +565,16 @@ key_parse_private(const uint8_t *data, size_t len, struct key **ret,
 		return HS_ERR_TOO_LONG;
 	if ((r = key_crypto_init()) != 0)
 		return r;
-	if ((r = privkey_dearmor(data, len, &b)) != 0)
+	if ((r = armor_read(data, len, &a, &encrypted, &b)) != 0)
 		goto out;
-	if ((r = privkey_parse(b, &k, &comment)) != 0)
+	/* PEM files have no comment. */
+	if (a->kind != ARMOR_OPENSSH)
+		r = pem_parse(a, encrypted, b, &k);
+	else
+		r = privkey_parse(b, &k, &comment);
+	if (r != 0)
 		goto out;
-	if (ret_comment != NULL && comment[0] != '\0') {
+	if (ret_comment != NULL && comment != NULL && comment[0] != '\0') {
 		*ret_comment = comment;
 		comment = NULL;
 	}

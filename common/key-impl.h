@@ -81,6 +81,31 @@ extern const struct key_ops key_rsa_ops;
 extern const struct key_ops key_ecdsa_ops;
 #endif
 
+/*
+ * Private keys from the PEM formats (key-file.c): each builds a new key
+ * pair holding the same representation the openssh-key-v1 path produces,
+ * after the same consistency checks.  *ret is set only on success.
+ */
+/* Ed25519 from its 32-byte seed (all a PKCS#8 file carries). */
+int	 key_ed25519_from_seed(const uint8_t seed[ED25519_SEED_LEN],
+	    struct key **ret);
+#ifdef HAVE_OPENSSL
+/* An Ed25519 EVP_PKEY decoded by OpenSSL: its seed, as above. */
+int	 key_ed25519_from_pkey(const EVP_PKEY *, struct key **ret);
+/*
+ * An RSA key decoded by OpenSSL: n, e, d, p, q, iqmp are re-checked as for
+ * openssh-key-v1 files (and the file's CRT exponents must equal those
+ * derived from d), then a fresh EVP_PKEY is built from them.
+ */
+int	 key_rsa_from_pkey(const EVP_PKEY *, struct key **ret);
+/*
+ * An EC key decoded by OpenSSL: only the named curves P-256/384/521
+ * (HS_ERR_KEY_UNSUPPORTED otherwise); point and scalar are validated and
+ * paired as for openssh-key-v1 files.
+ */
+int	 key_ecdsa_from_pkey(const EVP_PKEY *, struct key **ret);
+#endif
+
 /* The operations of a type, or NULL if this build lacks it. */
 const struct key_ops	*key_ops_for(enum key_type);
 /* A new empty key of a supported type; NULL on allocation failure. */

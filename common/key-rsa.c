@@ -343,6 +343,84 @@ rsa_priv_get(struct key *k, struct buf *b)
 	return r;
 }
 
+/*
+ * A key OpenSSL decoded from a PKCS#1 or PKCS#8 file.  Only n, e, d, p, q
+ * and iqmp are taken over, checked exactly as rsa_priv_get() checks an
+ * openssh-key-v1 file; the file's CRT exponents must equal the ones those
+ * values give (a wrong one would make CRT signatures leak a factor), and
+ * the EVP_PKEY is rebuilt from the checked values.  A multi-prime key
+ * fails the n = p*q test.
+ */
+int
+key_rsa_from_pkey(const EVP_PKEY *pkey, struct key **ret)
+{
+	BIGNUM *n = NULL, *e = NULL, *d = NULL, *iqmp = NULL, *p = NULL;
+	BIGNUM *q = NULL, *fdmp1 = NULL, *fdmq1 = NULL, *dmp1 = NULL;
+	BIGNUM *dmq1 = NULL;
+	struct key *k = NULL;
+	int r;
+
+	*ret = NULL;
+	if ((r = rsa_param(pkey, OSSL_PKEY_PARAM_RSA_N, false, &n)) != 0 ||
+	    (r = rsa_param(pkey, OSSL_PKEY_PARAM_RSA_E, false, &e)) != 0 ||
+	    (r = rsa_param(pkey, OSSL_PKEY_PARAM_RSA_D, true, &d)) != 0 ||
+	    (r = rsa_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, true, &p)) != 0 ||
+	    (r = rsa_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, true, &q)) != 0 ||
+	    (r = rsa_param(pkey, OSSL_PKEY_PARAM_RSA_EXPONENT1, true,
+	    &fdmp1)) != 0 ||
+	    (r = rsa_param(pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2, true,
+	    &fdmq1)) != 0 ||
+	    (r = rsa_param(pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, true,
+	    &iqmp)) != 0) {
+		/* Some part of a private key is missing. */
+		r = HS_ERR_KEY_FORMAT;
+		goto out;
+	}
+	/* The openssh-key-v1 reader bounds e by its length the same way. */
+	if (BN_num_bytes(e) > (int)RSA_E_MAX_BYTES) {
+		r = HS_ERR_KEY_INVALID;
+		goto out;
+	}
+	if ((r = rsa_check_public(n, e)) != 0)
+		goto out;
+	if ((dmp1 = BN_secure_new()) == NULL ||
+	    (dmq1 = BN_secure_new()) == NULL) {
+		r = HS_ERR_ALLOC;
+		goto out;
+	}
+	BN_set_flags(dmp1, BN_FLG_CONSTTIME);
+	BN_set_flags(dmq1, BN_FLG_CONSTTIME);
+	if ((r = rsa_check_private(n, e, d, p, q, iqmp, dmp1, dmq1)) != 0)
+		goto out;
+	if (BN_cmp(dmp1, fdmp1) != 0 || BN_cmp(dmq1, fdmq1) != 0) {
+		r = HS_ERR_KEY_MISMATCH;
+		goto out;
+	}
+	if ((k = key_alloc(KEY_RSA)) == NULL) {
+		r = HS_ERR_ALLOC;
+		goto out;
+	}
+	if ((r = rsa_from_bn(n, e, d, p, q, dmp1, dmq1, iqmp, &k->pkey)) != 0)
+		goto out;
+	k->has_private = true;
+	*ret = k;
+	k = NULL;
+ out:
+	key_free(k);
+	BN_free(n);
+	BN_free(e);
+	BN_clear_free(d);
+	BN_clear_free(iqmp);
+	BN_clear_free(p);
+	BN_clear_free(q);
+	BN_clear_free(fdmp1);
+	BN_clear_free(fdmq1);
+	BN_clear_free(dmp1);
+	BN_clear_free(dmq1);
+	ERR_clear_error();
+	return r;
+}
+
 static int
 rsa_priv_put(const struct key *k, struct buf *b)
 {

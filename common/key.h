@@ -77,11 +77,17 @@ int	 key_format_public(const struct key *, const char *comment,
 	    char **ret);
 
 /*
- * An "openssh-key-v1" private key file (the text between and including the
- * BEGIN/END OPENSSH PRIVATE KEY armor lines).  Encrypted files fail with
- * HS_ERR_KEY_ENCRYPTED; mismatched check ints with HS_ERR_KEY_CHECKINT; a
- * private part that does not match the public part with
- * HS_ERR_KEY_MISMATCH.  Exactly one key per file.
+ * A private key file, starting with its BEGIN armor line: "openssh-key-v1"
+ * (BEGIN OPENSSH PRIVATE KEY) or, as sshd also loads them, PEM: PKCS#1
+ * (BEGIN RSA PRIVATE KEY), SEC1 (BEGIN EC PRIVATE KEY) or unencrypted
+ * PKCS#8 (BEGIN PRIVATE KEY: RSA, EC P-256/384/521, Ed25519).  PEM keys
+ * need OpenSSL except Ed25519 in PKCS#8; they have no comment.  Encrypted
+ * files fail with HS_ERR_KEY_ENCRYPTED (never a passphrase prompt);
+ * mismatched check ints with HS_ERR_KEY_CHECKINT; a private part that
+ * does not match the public part with HS_ERR_KEY_MISMATCH; DSA and other
+ * key types or curves, and PEM keys in builds without OpenSSL, with
+ * HS_ERR_KEY_UNSUPPORTED; any other armor with HS_ERR_KEY_FORMAT.
+ * Exactly one key per file.
  */
 int	 key_parse_private(const uint8_t *data, size_t len, struct key **ret,
 	    char **ret_comment);
