@@ -4,8 +4,11 @@
 # ssh-keygen makes load in keytool with the same fingerprint line; keys
 # keytool makes are accepted by ssh-keygen -y and -l; signatures cross in
 # both directions (SSHSIG, as ssh-keygen -Y sign / check-novalidate);
-# passphrase-protected files are refused with the "encrypted" message.  Runs as the invoking
-# user in a temporary directory; no network.
+# passphrase-protected files are refused with the "encrypted" message.
+# Old-style PEM host keys (ssh-keygen -m PEM / -m PKCS8) load with the
+# fingerprint and public line ssh-keygen gives and sign what ssh-keygen
+# verifies; encrypted PEM and DSA are refused.  Runs as the invoking user
+# in a temporary directory; no network.
 set -u
 
 top_builddir=${top_builddir:-.}
@@ -41,9 +44,25 @@ ecdsa 384 ecdsa-sha2-nistp384
 ecdsa 521 ecdsa-sha2-nistp521"
 fi
 nkinds=$(printf '%s\n' "$kinds" | wc -l)
+
+# PEM kinds: "ssh-keygen -t" name, bits, -m format, expected armor line.
+pemkinds=
+if have ssh-rsa; then
+	pemkinds="rsa 2048 PEM RSA
+rsa 3072 PKCS8 -"
+fi
+if have ecdsa-sha2-nistp256; then
+	pemkinds="${pemkinds:+$pemkinds
+}ecdsa 256 PEM EC
+ecdsa 384 PEM EC
+ecdsa 521 PEM EC
+ecdsa 256 PKCS8 -"
+fi
+npem=0
+[ -n "$pemkinds" ] && npem=$(printf '%s\n' "$pemkinds" | wc -l)
 # Per kind: 3 checks of ssh-keygen's key, 4 of keytool's, 3 signature
-# exchanges; then 2 more.
-echo "1..$((nkinds * 10 + 2))"
+# exchanges; 2 for encrypted files; per PEM kind 4; then 2 more.
+echo "1..$((nkinds * 10 + 2 + npem * 4 + 2))"
 
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -135,3 +154,63 @@ case $out in
 *encrypted*) ok "refusal names the key as encrypted" ;;
 *) notok "refusal names the key as encrypted"; echo "#   got: $out" ;;
 esac
+
+# Old-style PEM host keys.  Each file is alone in its directory, so that
+# ssh-keygen -l reads the private key itself, not a .pub beside it.
+printf '%s\n' "$pemkinds" > "$tmp/pemkinds"
+while [ "$npem" -gt 0 ] && read -r t bits fmt armor; do
+	d=$tmp/pem-$t-$bits-$fmt
+	mkdir "$d" && f=$d/key
+	ssh-keygen -q -t "$t" -b "$bits" -m "$fmt" -N '' -C "pem-$t" \
+	    -f "$f" </dev/null >/dev/null 2>&1
+	mv "$f.pub" "$d.pub" 2>/dev/null
+	[ "$armor" = - ] && want="-----BEGIN PRIVATE KEY-----" ||
+	    want="-----BEGIN $armor PRIVATE KEY-----"
+	check "$t $bits -m $fmt: ssh-keygen wrote $want" "$want" \
+	    "$(head -n 1 "$f" 2>/dev/null)"
+	want=$(ssh-keygen -l -E sha256 -f "$f" 2>&1 </dev/null)
+	got=$("$KEYTOOL" fp "$f" 2>&1)
+	check "$t $bits -m $fmt: fingerprint line as ssh-keygen -l" \
+	    "$want" "$got"
+	want=$(ssh-keygen -y -f "$f" 2>&1 </dev/null)
+	got=$("$KEYTOOL" pub "$f" 2>&1)
+	check "$t $bits -m $fmt: public line as ssh-keygen -y" "$want" "$got"
+	m=$d.msg
+	printf 'signed with a PEM %s %s key\n' "$t" "$bits" > "$m"
+	what="$t $bits -m $fmt: ssh-keygen verifies keytool's signature"
+	if "$KEYTOOL" sshsig-sign "$f" hsshd-test < "$m" > "$m.kt" 2>&1 &&
+	    out=$(ssh-keygen -Y check-novalidate -n hsshd-test -s "$m.kt" \
+	    < "$m" 2>&1); then
+		ok "$what"
+	else
+		notok "$what"
+		echo "#   ${out:-$(cat "$m.kt")}"
+	fi
+done < "$tmp/pemkinds"
+
+# Encrypted PEM is refused without a prompt (stdin is closed); so is DSA.
+if have ecdsa-sha2-nistp256; then
+	f=$tmp/enc-pem
+	ssh-keygen -q -t ecdsa -m PEM -N 'secret passphrase' -f "$f" \
+	    </dev/null >/dev/null 2>&1
+	out=$("$KEYTOOL" fp "$f" 2>&1 </dev/null)
+	case $out in
+	*encrypted*) ok "encrypted PEM key is refused as encrypted" ;;
+	*) notok "encrypted PEM key is refused as encrypted"
+	   echo "#   got: $out" ;;
+	esac
+else
+	ok "encrypted PEM key # SKIP no ECDSA in this build"
+fi
+f=$tmp/dsa-pem
+if ssh-keygen -q -t dsa -m PEM -N '' -f "$f" </dev/null >/dev/null 2>&1; then
+	out=$("$KEYTOOL" fp "$f" 2>&1 </dev/null)
+	case $out in
+	*"key type not supported"*)
+	   ok "DSA PEM key is refused as unsupported" ;;
+	*) notok "DSA PEM key is refused as unsupported"
+	   echo "#   got: $out" ;;
+	esac
+else
+	ok "DSA PEM key # SKIP this ssh-keygen makes no DSA keys"
+fi

@@ -38,7 +38,8 @@
 #include "common/key.h"
 #include "common/mem.h"
 
-#define PRIV_MARK	"-----BEGIN OPENSSH PRIVATE KEY-----"
+/* Any armor: openssh-key-v1 or PEM (key_parse_private tells them apart). */
+#define PRIV_MARK	"-----BEGIN "
 #define SIG_BEGIN	"-----BEGIN SSH SIGNATURE-----"
 #define SIG_END		"-----END SSH SIGNATURE-----"
 #define SSHSIG_MAGIC	"SSHSIG"
