@@ -32,9 +32,13 @@ config_matches_free(struct config_matches *m)
 
 	if (m == NULL)
 		return;
-	for (i = 0; i < m->ncrits; i++)
+	for (i = 0; i < m->ncrits; i++) {
 		match_crit_free(m->crits[i]);
+		strv_free(m->crit_av[i], m->crit_ac[i]);
+	}
 	free(m->crits);
+	free(m->crit_av);
+	free(m->crit_ac);
 	for (i = 0; i < m->nblocks; i++) {
 		for (j = 0; j < m->blocks[i].nlines; j++)
 			config_mline_clear(&m->blocks[i].lines[j]);
@@ -44,6 +48,36 @@ config_matches_free(struct config_matches *m)
 	free(m->blocks);
 	strv_free(m->files, m->nfiles);
 	free(m);
+}
+
+int
+config_matches_add_crit(struct config_matches *m, struct match_crit **crit,
+    char ***av, size_t ac)
+{
+	struct match_crit **nc;
+	char ***nav;
+	size_t *nac;
+
+	/* Each array grows to ncrits + 1 before anything is counted, so a
+	 * failure in between leaves m consistent. */
+	if ((nc = reallocarray(m->crits, m->ncrits + 1, sizeof(*nc))) == NULL)
+		return HS_ERR_ALLOC;
+	m->crits = nc;
+	if ((nav = reallocarray(m->crit_av, m->ncrits + 1,
+	    sizeof(*nav))) == NULL)
+		return HS_ERR_ALLOC;
+	m->crit_av = nav;
+	if ((nac = reallocarray(m->crit_ac, m->ncrits + 1,
+	    sizeof(*nac))) == NULL)
+		return HS_ERR_ALLOC;
+	m->crit_ac = nac;
+	m->crits[m->ncrits] = *crit;
+	m->crit_av[m->ncrits] = *av;
+	m->crit_ac[m->ncrits] = ac;
+	m->ncrits++;
+	*crit = NULL;
+	*av = NULL;
+	return 0;
 }
 
 static bool

@@ -76,27 +76,40 @@ config_matches_get(struct config_parse *p, struct config_matches **ret)
 	return 0;
 }
 
-/* A copy of name that lives as long as the config (Match lines point at
- * it for their messages). */
-static int
-config_intern_file(struct config_parse *p, const char *name)
+int
+config_matches_intern_file(struct config_matches *m, const char *name,
+    const char **ret)
 {
-	struct config_matches *m;
 	size_t i;
 	int r;
 
-	if ((r = config_matches_get(p, &m)) != 0)
-		return r;
+	*ret = NULL;
 	for (i = 0; i < m->nfiles; i++) {
 		if (strcmp(m->files[i], name) == 0) {
-			p->file = m->files[i];
+			*ret = m->files[i];
 			return 0;
 		}
 	}
 	if ((r = strv_append(&m->files, &m->nfiles, CONFIG_INCLUDE_FILES_MAX + 1,
 	    name)) != 0)
 		return r;
-	p->file = m->files[m->nfiles - 1];
+	*ret = m->files[m->nfiles - 1];
+	return 0;
+}
+
+/* A copy of name that lives as long as the config (Match lines point at
+ * it for their messages). */
+static int
+config_intern_file(struct config_parse *p, const char *name)
+{
+	struct config_matches *m;
+	const char *file = NULL;
+	int r;
+
+	if ((r = config_matches_get(p, &m)) != 0 ||
+	    (r = config_matches_intern_file(m, name, &file)) != 0)
+		return r;
+	p->file = file;
 	return 0;
 }
 
@@ -134,8 +147,8 @@ static int
 config_match_line(struct config_parse *p, char *const *av, size_t ac)
 {
 	struct config_matches *m;
-	struct match_crit *crit = NULL, **nc;
-	char *msg = NULL;
+	struct match_crit *crit = NULL;
+	char *msg = NULL, **copy = NULL;
 	int r;
 
 	if ((r = match_crit_parse(av, ac, &crit, &msg)) != 0) {
@@ -151,17 +164,15 @@ config_match_line(struct config_parse *p, char *const *av, size_t ac)
 		p->cur = -1;
 		return 0;
 	}
-	if ((r = config_matches_get(p, &m)) != 0)
+	/* The crit keeps the words it came from, for config_serialize. */
+	if ((r = config_matches_get(p, &m)) != 0 ||
+	    (r = strv_dup(av, ac, &copy)) != 0 ||
+	    (r = config_matches_add_crit(m, &crit, &copy, ac)) != 0)
 		goto fail;
-	if ((nc = reallocarray(m->crits, m->ncrits + 1, sizeof(*nc))) == NULL) {
-		r = HS_ERR_ALLOC;
-		goto fail;
-	}
-	m->crits = nc;
-	m->crits[m->ncrits++] = crit;
 	return config_block_new(p, p->inherit, p->ninherit, m->ncrits - 1);
  fail:
 	match_crit_free(crit);
+	strv_free(copy, ac);
 	return r;
 }
 

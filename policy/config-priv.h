@@ -111,6 +111,11 @@ struct config_mblock {
 struct config_matches {
 	struct match_crit	**crits;
 	size_t			 ncrits;
+	/* The arguments each crit was parsed from (crit_av[i] has
+	 * crit_ac[i] strings): crits are opaque, so config-serial.c sends
+	 * these and parses them again on the other side. */
+	char			***crit_av;
+	size_t			*crit_ac;
 	struct config_mblock	*blocks;
 	size_t			 nblocks;
 	char			**files;
@@ -178,10 +183,21 @@ const char *config_enum_name(const struct config_enum *values, int v);
 
 /* The Match blocks (config-match.c). */
 void	 config_matches_free(struct config_matches *);
+/* Append crit, parsed from (av, ac), to m->crits.  On success both move
+ * into m (*crit and *av are set to NULL); on failure the caller keeps
+ * them. */
+int	 config_matches_add_crit(struct config_matches *m,
+	    struct match_crit **crit, char ***av, size_t ac);
 void	 config_mline_clear(struct config_mline *);
 /* Apply the lines of every block whose criteria hold for ctx to dst. */
 int	 config_matches_apply(const struct config_matches *,
 	    const struct hs_match_ctx *, struct hs_config *dst, char **errmsg);
+/* config-parse.c: a copy of name in m->files (at most
+ * CONFIG_INCLUDE_FILES_MAX + 1 distinct names), reused if already there;
+ * *ret points into m and lives as long as it.  Match lines point at these
+ * for their messages. */
+int	 config_matches_intern_file(struct config_matches *m,
+	    const char *name, const char **ret);
 
 /* Field access for the table-driven code. */
 #define CONFIG_INT(c, off)	((int *)(void *)((char *)(c) + (off)))

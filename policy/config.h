@@ -269,6 +269,25 @@ int	 config_for_connection(const struct hs_config *,
 int	 config_dump(const struct hs_config *, FILE *);
 
 /*
+ * The listener -> monitor snapshot of a configuration (config-serial.c):
+ * every setting, the internal fields and the Match blocks, as SSH wire
+ * types.
+ */
+struct buf;
+/* Append a finished configuration (config_finish done) to out.  On
+ * failure out is as it was.  HS_ERR_INVALID_ARGUMENT if not finished,
+ * HS_ERR_TOO_LONG if a count or string exceeds what config_deserialize
+ * accepts. */
+int	 config_serialize(const struct hs_config *, struct buf *out);
+/* Rebuild it (*ret, caller frees); the result is finished and equivalent
+ * (config_dump output identical, config_for_connection results
+ * identical).  The bytes are parsed as untrusted: bounded counts and
+ * strings, every index checked, nothing may follow.  HS_ERR_PROTOCOL if
+ * the format version (or this build's field lists) differ. */
+int	 config_deserialize(const uint8_t *data, size_t len,
+	    struct hs_config **ret);
+
+/*
  * Split a ListenAddress entry into host (*ret_host, caller frees; NULL
  * for none) and port (0 when the entry has none: use every Port).
  * HS_ERR_BAD_FORMAT if malformed.

@@ -10,6 +10,7 @@ noinst_LIBRARIES += %D%/libpolicy.a
 	%D%/config.c %D%/config.h %D%/config-priv.h \
 	%D%/config-parse.c %D%/config-keys.c %D%/config-kw.c \
 	%D%/config-apply.c %D%/config-values.c %D%/config-match.c \
-	%D%/config-dump.c %D%/config-tokens.c %D%/config-err.c
+	%D%/config-dump.c %D%/config-tokens.c %D%/config-err.c \
+	%D%/config-serial.c
 
 POLICY_LIBS = %D%/libpolicy.a
