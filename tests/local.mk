@@ -31,16 +31,10 @@ if ENABLE_FUZZERS
 noinst_PROGRAMS += %D%/fuzz/fuzz-pubkey %D%/fuzz/fuzz-privkey
 %C%_fuzz_fuzz_pubkey_LDFLAGS = $(FUZZ_LDFLAGS)
 %C%_fuzz_fuzz_pubkey_LDADD = $(FUZZ_LDADD)
-%C%_fuzz_fuzz_privkey_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 %C%_fuzz_fuzz_privkey_LDFLAGS = $(FUZZ_LDFLAGS)
 %C%_fuzz_fuzz_privkey_LDADD = $(FUZZ_LDADD)
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-pubkey.c %D%/fuzz/fuzz-privkey.c
-# PEM private keys (PKCS#1, SEC1, PKCS#8) in common/key-file.c.
-check_PROGRAMS += %D%/unit/test-key-pem
-%C%_unit_test_key_pem_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
-%C%_unit_test_key_pem_LDADD = $(UNIT_LDADD)
-TESTS += %D%/unit/test-key-pem
 
 # SSH transport: ciphers and MACs, key exchange, packets and the version
 # line (common/cipher*.c, mac.c, kex*.c, pkt.c, banner.c).
@@ -104,3 +98,13 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-config
 %C%_fuzz_fuzz_config_LDADD = $(POLICY_LIBS) $(FUZZ_LDADD)
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-config.c
+# The configuration snapshot the listener hands each monitor.
+check_PROGRAMS += %D%/unit/test-config-serial
+%C%_unit_test_config_serial_LDADD = $(POLICY_LIBS) $(UNIT_LDADD)
+TESTS += %D%/unit/test-config-serial
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-config-serial
+%C%_fuzz_fuzz_config_serial_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_config_serial_LDADD = $(POLICY_LIBS) $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-config-serial.c
