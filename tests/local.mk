@@ -31,10 +31,16 @@ if ENABLE_FUZZERS
 noinst_PROGRAMS += %D%/fuzz/fuzz-pubkey %D%/fuzz/fuzz-privkey
 %C%_fuzz_fuzz_pubkey_LDFLAGS = $(FUZZ_LDFLAGS)
 %C%_fuzz_fuzz_pubkey_LDADD = $(FUZZ_LDADD)
+%C%_fuzz_fuzz_privkey_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 %C%_fuzz_fuzz_privkey_LDFLAGS = $(FUZZ_LDFLAGS)
 %C%_fuzz_fuzz_privkey_LDADD = $(FUZZ_LDADD)
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-pubkey.c %D%/fuzz/fuzz-privkey.c
+# PEM private keys (PKCS#1, SEC1, PKCS#8) in common/key-file.c.
+check_PROGRAMS += %D%/unit/test-key-pem
+%C%_unit_test_key_pem_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+%C%_unit_test_key_pem_LDADD = $(UNIT_LDADD)
+TESTS += %D%/unit/test-key-pem
 
 # SSH transport: ciphers and MACs, key exchange, packets and the version
 # line (common/cipher*.c, mac.c, kex*.c, pkt.c, banner.c).
