@@ -30,5 +30,10 @@ noinst_LIBRARIES += %D%/libcommon.a
 	%D%/kex.c %D%/kex.h %D%/kex-curve25519.c \
 	%D%/kex-ecdh.c %D%/kex-dh.c
 
+# Helper programs' start-up contract; SSH message numbers.
+%C%_libcommon_a_SOURCES += \
+	%D%/helper.c %D%/helper.h %D%/ssh2.h \
+	%D%/crypto-init.c %D%/crypto-init.h
+
 # Everything a program needs to link libcommon.a.
 COMMON_LIBS = %D%/libcommon.a $(SODIUM_LIBS) $(CRYPTO_LIBS)

@@ -58,7 +58,9 @@
 	X(RPC_SESSION_EVENT,       32)	/* U->M: login records */ \
 	X(RPC_SESSION_EVENT_ANS,   33) \
 	X(RPC_TERMINATE,           34)	/* U->M: session over; no answer */ \
-	X(RPC_SNAPSHOT,            36)	/* listener->M: config, host keys; no answer */
+	X(RPC_SNAPSHOT,            36)	/* listener->M: config, host keys; no answer */ \
+	X(RPC_KEX_REKEY,           38)	/* N->M: client re-keys -> a fresh server KEXINIT */ \
+	X(RPC_KEX_REKEY_ANS,       39)
 
 enum rpc_type {
 #define RPC_MSG_ENUM(name, value) name = (value),
