@@ -8,3 +8,10 @@ noinst_LIBRARIES += %D%/libsandbox.a
 
 # Everything a program needs to link libsandbox.a (with COMMON_LIBS).
 SANDBOX_LIBS = %D%/libsandbox.a $(SECCOMP_LIBS) $(CAP_LIBS)
+
+hsshdlibexec_PROGRAMS += %D%/hsshd-preauth
+%C%_hsshd_preauth_SOURCES = \
+	%D%/main.c \
+	%D%/monitor-client.c %D%/monitor-client.h \
+	%D%/transport.c %D%/transport.h
+%C%_hsshd_preauth_LDADD = $(SANDBOX_LIBS) $(COMMON_LIBS)

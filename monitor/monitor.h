@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * State of one hsshd-monitor (root, one per connection).  The monitor owns
+ * the host private keys and every decision; its children (hsshd-preauth,
+ * later hsshd-session) are untrusted and reach it only through the RPC
+ * messages its dispatch table admits in the current state.
+ */
+#ifndef HS_MONITOR_H
+#define HS_MONITOR_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/kex.h"
+#include "monitor/snapshot.h"
+
+struct buf;
+
+/* Monitor states; the dispatch table names them as bits. */
+enum mon_state {
+	MON_ST_INIT = 0,	/* child started, waiting for HELLO */
+	MON_ST_BANNER,		/* waiting for the client's version line */
+	MON_ST_KEX,		/* waiting for the exchange values to sign */
+	MON_ST_USER,		/* keys exchanged, no user named yet */
+	MON_ST_AUTH,		/* authenticating a user */
+	MON_ST_DONE,		/* authenticated: transport export */
+	MON_ST_REKEY,		/* a re-key: one signature, then back */
+	MON_ST_COUNT
+};
+
+struct mon {
+	struct snapshot	 snap;
+	int		 rpc_fd;	/* to the current child */
+	int		 status_fd;	/* to the listener */
+	pid_t		 child;
+	enum mon_state	 state;
+	enum mon_state	 resume_state;	/* where MON_ST_REKEY returns to */
+	unsigned int	 counts[256];	/* messages served, by type */
+	bool		 privileged;
+	uid_t		 privsep_uid;
+	gid_t		 privsep_gid;
+	char		 peer_addr[64], local_addr[64];
+	int		 peer_port, local_port;
+
+	/* Transport: everything that enters the exchange hash on the
+	 * server's side is the monitor's own. */
+	char		*v_s;		/* our version line, no CR LF */
+	char		*v_c;		/* client's version line */
+	struct buf	*i_s;		/* our KEXINIT payload */
+	char		*hostkey_algs;	/* what our KEXINIT offered */
+	struct buf	*session_id;
+	struct kex_keys	*keys;		/* derived from the first KEX */
+	struct kex_negotiated negotiated;
+	unsigned int	 kex_count;
+};
+
+/* Exit the monitor: kill the child's process group, tell nothing more. */
+void	mon_exit(struct mon *, int status) __attribute__((noreturn));
+/* A child broke the rules: log the reason, kill it, exit CRASH. */
+void	mon_violation(struct mon *, const char *fmt, ...)
+	    __attribute__((noreturn, format(printf, 2, 3)));
+
+/* Serve RPC requests until the child closes the channel or a deadline
+ * passes; returns when the child is gone. */
+void	mon_dispatch_loop(struct mon *, int deadline_seconds);
+
+/* Handlers (answer-*.c): parse req (ending with buf_get_end), act, fill
+ * reply.  A non-zero return is a violation. */
+int	mon_answer_hello(struct mon *, struct buf *req, struct buf *reply);
+int	mon_answer_peer_banner(struct mon *, struct buf *req,
+	    struct buf *reply);
+int	mon_answer_kex_sign(struct mon *, struct buf *req, struct buf *reply);
+int	mon_answer_kex_rekey(struct mon *, struct buf *req, struct buf *reply);
+int	mon_answer_userauth_begin(struct mon *, struct buf *req,
+	    struct buf *reply);
+
+#endif

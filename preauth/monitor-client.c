@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Monitor request stubs of hsshd-preauth (privsep user, seccomp sandbox).
+ * Answers come from the monitor, which is trusted; they are still parsed
+ * through struct buf with bounds and end checks.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/rpc.h"
+#include "preauth/monitor-client.h"
+
+static int mm_fd = -1;
+
+void
+mm_init(int fd)
+{
+	mm_fd = fd;
+}
+
+/* One request, one answer of the expected type; fatal otherwise. */
+static struct buf *
+mm_call(uint8_t type, const struct buf *req, uint8_t want, size_t max)
+{
+	struct buf *ans = NULL;
+	uint8_t got;
+	int r;
+
+	if ((r = rpc_send(mm_fd, type, req, -1)) != 0)
+		fatal_r(r, "monitor request %s", rpc_type_name(type));
+	if ((r = rpc_recv(mm_fd, max, &got, &ans, NULL)) != 0)
+		fatal_r(r, "monitor answer to %s", rpc_type_name(type));
+	if (got != want)
+		fatal("monitor answered %s with %s", rpc_type_name(type),
+		    rpc_type_name(got));
+	return ans;
+}
+
+void
+mm_log_handler(enum log_level level, const char *msg, void *ctx)
+{
+	struct buf *b;
+
+	(void)ctx;
+	if (mm_fd == -1 || (b = buf_new()) == NULL)
+		return;
+	/* A lost log line must not take the connection down. */
+	if (buf_put_u8(b, (uint8_t)level) == 0 &&
+	    buf_put_cstring(b, msg) == 0)
+		(void)rpc_send(mm_fd, RPC_LOG, b, -1);
+	buf_free(b);
+}
+
+void
+mm_hello(struct mm_hello *ret)
+{
+	struct buf *ans;
+	const uint8_t *p;
+	uint32_t n, secs;
+	uint64_t bytes;
+	uint8_t level;
+	size_t i, len;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	ans = mm_call(RPC_HELLO, NULL, RPC_HELLO_ANS, RPC_MSG_MAX);
+	if ((r = buf_get_cstring(ans, BANNER_LINE_MAX, &ret->v_s, NULL)) != 0 ||
+	    (r = buf_get_string_direct(ans, PKT_MAX_PACKET, &p, &len)) != 0 ||
+	    (ret->i_s = buf_from(p, len)) == NULL ||
+	    (r = buf_get_cstring(ans, NAMELIST_MAX, &ret->server_sig_algs,
+	    NULL)) != 0 ||
+	    (r = buf_get_u8(ans, &level)) != 0 ||
+	    (r = buf_get_u64(ans, &bytes)) != 0 ||
+	    (r = buf_get_u32(ans, &secs)) != 0 ||
+	    (r = buf_get_u32(ans, &n)) != 0)
+		fatal_r(r, "bad HELLO answer");
+	if (n == 0 || n > MM_HOSTKEYS_MAX)
+		fatal("bad HELLO answer: %u host keys", n);
+	for (i = 0; i < n; i++) {
+		if ((r = buf_get_cstring(ans, NAMELIST_MAX,
+		    &ret->keys[i].sig_algs, NULL)) != 0 ||
+		    (r = buf_froms(ans, KEY_BLOB_MAX, &ret->keys[i].blob)) != 0)
+			fatal_r(r, "bad HELLO answer");
+	}
+	if ((r = buf_get_end(ans)) != 0)
+		fatal_r(r, "bad HELLO answer");
+	ret->nkeys = n;
+	ret->log_level = level;
+	ret->rekey_bytes = bytes;
+	ret->rekey_seconds = secs;
+	buf_free(ans);
+}
+
+uint32_t
+mm_peer_banner(const char *v_c)
+{
+	struct buf *req, *ans;
+	uint32_t compat;
+	int r;
+
+	if ((req = buf_new()) == NULL ||
+	    (r = buf_put_cstring(req, v_c)) != 0)
+		fatal("out of memory");
+	ans = mm_call(RPC_PEER_BANNER, req, RPC_PEER_BANNER_ANS, RPC_MSG_MAX);
+	if ((r = buf_get_u32(ans, &compat)) != 0 ||
+	    (r = buf_get_end(ans)) != 0)
+		fatal_r(r, "bad PEER_BANNER answer");
+	buf_free(req);
+	buf_free(ans);
+	return compat;
+}
+
+void
+mm_kex_sign(const struct buf *i_c, const uint8_t *q_c, size_t q_c_len,
+    const uint8_t *q_s, size_t q_s_len, const struct buf *k, struct buf *sig)
+{
+	struct buf *req, *ans;
+	const uint8_t *p;
+	size_t len;
+	int r;
+
+	if ((req = buf_new()) == NULL)
+		fatal("out of memory");
+	if ((r = buf_put_stringb(req, i_c)) != 0 ||
+	    (r = buf_put_string(req, q_c, q_c_len)) != 0 ||
+	    (r = buf_put_string(req, q_s, q_s_len)) != 0 ||
+	    (r = buf_put_stringb(req, k)) != 0)
+		fatal_r(r, "KEX_SIGN request");
+	ans = mm_call(RPC_KEX_SIGN, req, RPC_KEX_SIGN_ANS, RPC_MSG_MAX);
+	if ((r = buf_get_string_direct(ans, SIG_MAX, &p, &len)) != 0 ||
+	    (r = buf_get_end(ans)) != 0 ||
+	    (r = buf_put(sig, p, len)) != 0)
+		fatal_r(r, "bad KEX_SIGN answer");
+	buf_free(req);	/* holds K: wiped on free */
+	buf_free(ans);
+}
+
+struct buf *
+mm_kex_rekey(void)
+{
+	struct buf *ans, *i_s = NULL;
+	int r;
+
+	ans = mm_call(RPC_KEX_REKEY, NULL, RPC_KEX_REKEY_ANS, RPC_MSG_MAX);
+	if ((r = buf_froms(ans, PKT_MAX_PACKET, &i_s)) != 0 ||
+	    (r = buf_get_end(ans)) != 0)
+		fatal_r(r, "bad KEX_REKEY answer");
+	buf_free(ans);
+	return i_s;
+}
+
+char *
+mm_userauth_begin(const char *user, const char *service)
+{
+	struct buf *req, *ans;
+	char *methods = NULL;
+	int r;
+
+	if ((req = buf_new()) == NULL ||
+	    (r = buf_put_cstring(req, user)) != 0 ||
+	    (r = buf_put_cstring(req, service)) != 0)
+		fatal("out of memory");
+	ans = mm_call(RPC_USERAUTH_BEGIN, req, RPC_USERAUTH_BEGIN_ANS,
+	    RPC_MSG_MAX);
+	if ((r = buf_get_cstring(ans, NAMELIST_MAX, &methods, NULL)) != 0 ||
+	    (r = buf_get_end(ans)) != 0)
+		fatal_r(r, "bad USERAUTH_BEGIN answer");
+	buf_free(req);
+	buf_free(ans);
+	return methods;
+}

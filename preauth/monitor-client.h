@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The pre-auth child's stubs for monitor requests (hsshd-preauth, privsep
+ * user, sandboxed).  Each sends one request and requires the matching
+ * answer; anything else from the monitor is fatal.
+ */
+#ifndef HS_MONITOR_CLIENT_H
+#define HS_MONITOR_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/log.h"
+
+struct buf;
+
+#define MM_HOSTKEYS_MAX	32
+
+struct mm_hostkey {
+	char		*sig_algs;	/* comma list this key signs with */
+	struct buf	*blob;		/* public key blob (K_S) */
+};
+
+struct mm_hello {
+	char		*v_s;		/* our version line, no CR LF */
+	struct buf	*i_s;		/* our KEXINIT payload, built by M */
+	char		*server_sig_algs;	/* RFC 8308 server-sig-algs */
+	int		 log_level;
+	uint64_t	 rekey_bytes;	/* 0: per-cipher default */
+	uint32_t	 rekey_seconds;	/* 0: none */
+	struct mm_hostkey keys[MM_HOSTKEYS_MAX];
+	size_t		 nkeys;
+};
+
+void	mm_init(int fd);
+/* Forward our log lines to the monitor (installed as log handler). */
+void	mm_log_handler(enum log_level level, const char *msg, void *ctx);
+void	mm_hello(struct mm_hello *ret);
+uint32_t mm_peer_banner(const char *v_c);
+/* i_c: client KEXINIT payload; q_c/q_s raw public values; k: encoded K.
+ * Appends the SSH signature to sig. */
+void	mm_kex_sign(const struct buf *i_c, const uint8_t *q_c, size_t q_c_len,
+	    const uint8_t *q_s, size_t q_s_len, const struct buf *k,
+	    struct buf *sig);
+/* A fresh server KEXINIT for a re-key (caller frees). */
+struct buf *mm_kex_rekey(void);
+/* Returns the methods that can continue (caller frees). */
+char	*mm_userauth_begin(const char *user, const char *service);
+
+#endif
