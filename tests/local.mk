@@ -114,3 +114,33 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-config-serial
 %C%_fuzz_fuzz_config_serial_LDADD = $(POLICY_LIBS) $(FUZZ_LDADD)
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-config-serial.c
+
+# End-to-end tests of the server with real clients.  Helper programs run
+# from the build tree through tests/libexec (honoured only by
+# --enable-test-hooks builds).
+check_SCRIPTS += %D%/libexec/stamp
+%D%/libexec/stamp: $(hsshdlibexec_PROGRAMS)
+	$(AM_V_GEN)$(MKDIR_P) %D%/libexec && \
+	for p in $(hsshdlibexec_PROGRAMS); do \
+		ln -sf "$(abs_top_builddir)/$$p" %D%/libexec/ || exit 1; \
+	done && touch $@
+CLEANFILES += %D%/libexec/stamp
+clean-local: clean-local-libexec
+clean-local-libexec:
+	-rm -rf %D%/libexec
+.PHONY: clean-local-libexec
+
+# A compromised pre-auth child for tests/e2e/monitor-rpc.sh.
+check_PROGRAMS += %D%/unit/evil-preauth
+%C%_unit_evil_preauth_LDADD = $(SANDBOX_LIBS) $(COMMON_LIBS)
+
+E2E_TESTS = \
+	%D%/e2e/hostkeys.sh \
+	%D%/e2e/transport.sh \
+	%D%/e2e/malformed.sh \
+	%D%/e2e/sandbox.sh \
+	%D%/e2e/monitor-rpc.sh
+TESTS += $(E2E_TESTS)
+dist_check_SCRIPTS += $(E2E_TESTS)
+EXTRA_DIST += %D%/e2e/lib.sh %D%/e2e/rawclient.py %D%/e2e/pmclient.py \
+	%D%/run-all.sh

@@ -42,11 +42,14 @@ done_testing() { echo "1..$T_N"; [ "$T_FAILED" -eq 0 ]; }
 # Print a file as TAP diagnostics.
 diag_file() { [ -f "$1" ] && sed 's/^/# /' "$1" | tail -n "${2:-40}"; }
 
+# Debian's interpreter, where python3-paramiko lives (PATH may hold another).
+if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+
 is_root() { [ "$(id -u)" = 0 ]; }
 has_openssl() { "$HSSHD" -V 2>&1 | grep -q OpenSSL; }
 
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	"$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # wait_for COND_CMD [TENTHS]: poll a command for up to TENTHS/10 seconds.
