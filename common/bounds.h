@@ -91,4 +91,14 @@
  * in practice, the cap only bounds the read. */
 #define PROCSTATUS_FILE_MAX	(64u * 1024)
 
+/* The listener's PerSourcePenalties table (monitor/srclimit.c): netblocks
+ * held per address family, whatever max-sources4/6 says.  IPv6 sources
+ * cost an attacker nothing, so the table must stay bounded; an entry is
+ * about 50 bytes, so this caps each family near 50 MiB (the default
+ * max-sources of 65536 needs about 3 MiB). */
+#define SRCLIMIT_PENALTY_SOURCES_MAX	(1u << 20)
+/* Unauthenticated connections tracked for PerSourceMaxStartups, whatever
+ * MaxStartups says. */
+#define SRCLIMIT_TRACKED_MAX		(1u << 20)
+
 #endif

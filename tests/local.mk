@@ -115,6 +115,22 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-config-serial
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-config-serial.c
 
+# The listener's connection policy: MaxStartups, PerSourceMaxStartups,
+# PerSourcePenalties (monitor/srclimit.c, built into the test directly).
+check_PROGRAMS += %D%/unit/test-srclimit
+%C%_unit_test_srclimit_SOURCES = %D%/unit/test-srclimit.c \
+	monitor/srclimit.c monitor/srclimit.h
+%C%_unit_test_srclimit_LDADD = $(POLICY_LIBS) $(UNIT_LDADD)
+TESTS += %D%/unit/test-srclimit
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-srclimit
+%C%_fuzz_fuzz_srclimit_SOURCES = %D%/fuzz/fuzz-srclimit.c \
+	monitor/srclimit.c monitor/srclimit.h
+%C%_fuzz_fuzz_srclimit_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_srclimit_LDADD = $(POLICY_LIBS) $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-srclimit.c
+
 # End-to-end tests of the server with real clients.  Helper programs run
 # from the build tree through tests/libexec (honoured only by
 # --enable-test-hooks builds).
