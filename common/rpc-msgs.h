@@ -60,7 +60,8 @@
 	X(RPC_TERMINATE,           34)	/* U->M: session over; no answer */ \
 	X(RPC_SNAPSHOT,            36)	/* listener->M: config, host keys; no answer */ \
 	X(RPC_KEX_REKEY,           38)	/* N->M: client re-keys -> a fresh server KEXINIT */ \
-	X(RPC_KEX_REKEY_ANS,       39)
+	X(RPC_KEX_REKEY_ANS,       39) \
+	X(RPC_SESSION_INIT,        40)	/* M->U: the session's whole start state (RPC_STATE_MAX); no answer */
 
 enum rpc_type {
 #define RPC_MSG_ENUM(name, value) name = (value),

@@ -628,7 +628,7 @@ test_names(void)
 		}
 	}
 	/* HELLO .. TERMINATE of design.md §2, LOG and SNAPSHOT included. */
-	ASSERT_INT_EQ(nreq, 20);
+	ASSERT_INT_EQ(nreq, 21);
 	TEST_DONE();
 }
 
