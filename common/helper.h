@@ -19,6 +19,10 @@ enum helper_exit {
 	HELPER_EXIT_TIMEOUT = 4,	/* LoginGraceTime */
 	HELPER_EXIT_CRASH = 5,		/* child crashed / sandbox / RPC abuse */
 	HELPER_EXIT_REFUSED = 6,	/* refused by policy */
+	HELPER_EXIT_CLOSED = 7,		/* pre-auth: the client closed */
+	HELPER_EXIT_DISCONNECTED = 8,	/* pre-auth: the client sent DISCONNECT */
+	HELPER_EXIT_AUTHENTICATED = 9,	/* pre-auth: handed over to a session */
+	HELPER_EXIT_INVALIDUSER = 10,	/* monitor: gave up on an invalid user */
 	HELPER_EXIT_INTERNAL = 255,	/* fatal() */
 };
 
