@@ -101,4 +101,17 @@
  * MaxStartups says. */
 #define SRCLIMIT_TRACKED_MAX		(1u << 20)
 
+/* The session's start state (common/sessinit.c, RPC_SESSION_INIT).  The
+ * whole message is at most RPC_STATE_MAX; these bound each field. */
+#define SESSINIT_NAME_MAX	256u	/* user name (LOGIN_NAME_MAX) */
+#define SESSINIT_PATH_MAX	4096u	/* home directory, shell (PATH_MAX) */
+#define SESSINIT_ADDR_MAX	64u	/* numeric address text */
+#define SESSINIT_TRANSPORT_MAX	(PKT_EXPORT_PENDING_MAX + 1024u)
+#define SESSINIT_HOSTKEYS_MAX	CONFIG_HOSTKEYS_MAX
+#define SESSINIT_CONFIG_MAX	(64u * 1024)	/* serialised config */
+#define SESSINIT_KEYOPTS_MAX	(16u * 1024)	/* an authorized_keys line */
+#define SESSINIT_ENV_MAX	256u	/* PAM environment entries */
+#define SESSINIT_ENV_ENTRY_MAX	(8u * 1024)
+#define SESSINIT_ENV_BYTES_MAX	(32u * 1024)
+
 #endif

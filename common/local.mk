@@ -35,5 +35,9 @@ noinst_LIBRARIES += %D%/libcommon.a
 	%D%/helper.c %D%/helper.h %D%/ssh2.h \
 	%D%/crypto-init.c %D%/crypto-init.h
 
+# The session's start state (RPC_SESSION_INIT), monitor -> hsshd-session.
+%C%_libcommon_a_SOURCES += \
+	%D%/sessinit.c %D%/sessinit.h
+
 # Everything a program needs to link libcommon.a.
 COMMON_LIBS = %D%/libcommon.a $(SODIUM_LIBS) $(CRYPTO_LIBS)

@@ -131,6 +131,20 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-srclimit
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-srclimit.c
 
+# The session's start state (common/sessinit.c) and the test builder of
+# a realistic one (tests/unit/test-sess-builder.c, tests only).
+SESSB_SOURCES = %D%/unit/test-sess-builder.c %D%/unit/test-sess-builder.h
+check_PROGRAMS += %D%/unit/test-sessinit
+%C%_unit_test_sessinit_SOURCES = %D%/unit/test-sessinit.c $(SESSB_SOURCES)
+%C%_unit_test_sessinit_LDADD = $(POLICY_LIBS) $(UNIT_LDADD)
+TESTS += %D%/unit/test-sessinit
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-sessinit
+%C%_fuzz_fuzz_sessinit_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_sessinit_LDADD = $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-sessinit.c
+
 # End-to-end tests of the server with real clients.  Helper programs run
 # from the build tree through tests/libexec (honoured only by
 # --enable-test-hooks builds).
