@@ -114,4 +114,16 @@
 #define SESSINIT_ENV_ENTRY_MAX	(8u * 1024)
 #define SESSINIT_ENV_BYTES_MAX	(32u * 1024)
 
+/* authorized_keys (policy/authkeys.c, monitor/authfile.c).  A file is read
+ * whole; a line holds the largest RSA key (about 2.8 KiB of base64) with
+ * room for options.  The entry counts are sshd's. */
+#define AUTHKEYS_FILE_MAX	(1024u * 1024)
+#define AUTHKEYS_LINE_MAX	8192u
+#define AUTHKEYS_PERMIT_MAX	4096u	/* permitopen, permitlisten each */
+#define AUTHKEYS_ENV_MAX	1024u	/* environment= */
+/* Path lookup of an AuthorizedKeysFile: symbolic links followed (as the
+ * kernel's MAXSYMLINKS) and directory depth. */
+#define AUTHFILE_SYMLINKS_MAX	40u
+#define AUTHFILE_DEPTH_MAX	1024u
+
 #endif

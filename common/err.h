@@ -50,7 +50,9 @@
 	X(HS_ERR_BANNER_FORMAT,   -39, "invalid identification line (expected \"SSH-2.0-...\")") \
 	X(HS_ERR_BANNER_VERSION,  -40, "unsupported protocol version (only SSH-2.0 and SSH-1.99)") \
 	X(HS_ERR_BANNER_PRELINES, -41, "too much data before the identification line") \
-	X(HS_ERR_SANDBOX,         -42, "child process is not confined as required")
+	X(HS_ERR_SANDBOX,         -42, "child process is not confined as required") \
+	X(HS_ERR_KEY_REFUSED,     -43, "key refused by its authorized_keys options") \
+	X(HS_ERR_FILE_UNSAFE,     -44, "file refused: bad type, ownership or modes")
 
 enum hs_err {
 #define HS_ERR_ENUM(name, val, str) name = val,

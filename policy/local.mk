@@ -12,5 +12,7 @@ noinst_LIBRARIES += %D%/libpolicy.a
 	%D%/config-apply.c %D%/config-values.c %D%/config-match.c \
 	%D%/config-dump.c %D%/config-tokens.c %D%/config-err.c \
 	%D%/config-serial.c
+# authorized_keys lines and their options.
+%C%_libpolicy_a_SOURCES += %D%/authkeys.c %D%/authkeys.h
 
 POLICY_LIBS = %D%/libpolicy.a

@@ -131,6 +131,17 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-srclimit
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-srclimit.c
 
+# authorized_keys: the line parser (policy/authkeys.c).
+check_PROGRAMS += %D%/unit/test-authkeys
+%C%_unit_test_authkeys_LDADD = $(POLICY_LIBS) $(UNIT_LDADD)
+TESTS += %D%/unit/test-authkeys
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-authkeys
+%C%_fuzz_fuzz_authkeys_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_authkeys_LDADD = $(POLICY_LIBS) $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-authkeys.c
+
 # The session's start state (common/sessinit.c) and the test builder of
 # a realistic one (tests/unit/test-sess-builder.c, tests only).
 SESSB_SOURCES = %D%/unit/test-sess-builder.c %D%/unit/test-sess-builder.h
