@@ -131,10 +131,14 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-srclimit
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-srclimit.c
 
-# authorized_keys: the line parser (policy/authkeys.c).
-check_PROGRAMS += %D%/unit/test-authkeys
+# authorized_keys: the line parser (policy/authkeys.c) and the monitor's
+# StrictModes reader (monitor/authfile.c, built into the test directly).
+check_PROGRAMS += %D%/unit/test-authkeys %D%/unit/test-authfile
 %C%_unit_test_authkeys_LDADD = $(POLICY_LIBS) $(UNIT_LDADD)
-TESTS += %D%/unit/test-authkeys
+%C%_unit_test_authfile_SOURCES = %D%/unit/test-authfile.c \
+	monitor/authfile.c monitor/authfile.h
+%C%_unit_test_authfile_LDADD = $(POLICY_LIBS) $(UNIT_LDADD)
+TESTS += %D%/unit/test-authkeys %D%/unit/test-authfile
 if ENABLE_FUZZERS
 noinst_PROGRAMS += %D%/fuzz/fuzz-authkeys
 %C%_fuzz_fuzz_authkeys_LDFLAGS = $(FUZZ_LDFLAGS)
