@@ -34,6 +34,9 @@
 #define BANNER_PRELINES_MAX	32u
 #define BANNER_PRE_BYTES_MAX	(8u * 1024)
 
+/* The Banner file sent before authentication. */
+#define BANNER_FILE_MAX		(16u * 1024)
+
 /* A name-list (algorithm negotiation) is never longer than this. */
 #define NAMELIST_MAX		4096u
 /* A single name inside a name-list (RFC 4251 §6: 64 characters). */

@@ -61,7 +61,9 @@
 	X(RPC_SNAPSHOT,            36)	/* listener->M: config, host keys; no answer */ \
 	X(RPC_KEX_REKEY,           38)	/* N->M: client re-keys -> a fresh server KEXINIT */ \
 	X(RPC_KEX_REKEY_ANS,       39) \
-	X(RPC_SESSION_INIT,        40)	/* M->U: the session's whole start state (RPC_STATE_MAX); no answer */
+	X(RPC_SESSION_INIT,        40)	/* M->U: the session's whole start state (RPC_STATE_MAX); no answer */ \
+	X(RPC_USERAUTH_NONE,       42)	/* N->M: method "none" -> auth result */ \
+	X(RPC_USERAUTH_NONE_ANS,   43)
 
 enum rpc_type {
 #define RPC_MSG_ENUM(name, value) name = (value),

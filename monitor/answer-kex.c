@@ -379,25 +379,3 @@ mon_answer_kex_sign(struct mon *m, struct buf *req, struct buf *reply)
 	buf_free(sig);
 	return r;
 }
-
-/*
- * Until authentication is implemented, every user is refused: the child
- * reports failure for every method.  The reply shape is the same for every
- * user name, valid or not.
- */
-int
-mon_answer_userauth_begin(struct mon *m, struct buf *req, struct buf *reply)
-{
-	char *user = NULL, *service = NULL;
-	int r;
-
-	if ((r = buf_get_cstring(req, 256, &user, NULL)) != 0 ||
-	    (r = buf_get_cstring(req, 64, &service, NULL)) != 0 ||
-	    (r = buf_get_end(req)) != 0)
-		goto out;
-	r = buf_put_cstring(reply, "publickey,password,keyboard-interactive");
- out:
-	free(user);
-	free(service);
-	return r;
-}

@@ -16,7 +16,10 @@ hsshdlibexec_PROGRAMS += %D%/hsshd-monitor
 %C%_hsshd_monitor_SOURCES = \
 	%D%/monitor.c %D%/monitor.h \
 	%D%/dispatch.c \
-	%D%/answer-kex.c \
+	%D%/answer-kex.c %D%/answer-auth.c \
+	%D%/pam.c %D%/pam.h \
+	%D%/session.c \
+	%D%/authfile.c %D%/authfile.h \
 	%D%/hostkey.c %D%/hostkey.h \
 	%D%/snapshot.c %D%/snapshot.h \
 	%D%/spawn.c %D%/spawn.h

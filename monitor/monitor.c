@@ -33,6 +33,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "monitor/monitor.h"
+#include "monitor/pam.h"
 #include "monitor/spawn.h"
 #include "policy/config.h"
 
@@ -59,11 +60,27 @@ addr_of(int fd, bool peer, char *addr, size_t addrlen, int *port)
 	*port = (int)strtol(serv, NULL, 10);
 }
 
-/* How the pre-auth child ended decides the monitor's exit status. */
+/* "authenticating user alice 10.0.0.1" or "invalid user bob 10.0.0.1". */
+static void
+log_preauth_end(const struct mon *m, const char *what)
+{
+	if (m->user != NULL)
+		logit("%s %s user %s %s port %d [preauth]", what,
+		    m->user_valid ? "authenticating" : "invalid", m->user,
+		    m->peer_addr, m->peer_port);
+	else
+		logit("%s %s port %d [preauth]", what, m->peer_addr,
+		    m->peer_port);
+}
+
+/*
+ * How the pre-auth child ended decides the monitor's exit status, which
+ * the listener turns into PerSourcePenalties.
+ */
 static int
 reap_child(struct mon *m)
 {
-	int status;
+	int status, code;
 
 	while (waitpid(m->child, &status, 0) == -1) {
 		if (errno != EINTR)
@@ -82,9 +99,19 @@ reap_child(struct mon *m)
 		return HELPER_EXIT_CRASH;
 	}
 	if (m->state == MON_ST_DONE)
-		return HELPER_EXIT_OK;
-	if (WEXITSTATUS(status) == HELPER_EXIT_AUTHFAIL)
+		return HELPER_EXIT_AUTHENTICATED;
+	code = WEXITSTATUS(status);
+	if (code == HELPER_EXIT_CLOSED)
+		log_preauth_end(m, "Connection closed by");
+	else if (code == HELPER_EXIT_DISCONNECTED)
+		log_preauth_end(m, "Disconnected from");
+	if (m->user != NULL && !m->user_valid && (m->failures > 0 ||
+	    code == HELPER_EXIT_AUTHFAIL))
+		return HELPER_EXIT_INVALIDUSER;
+	if (m->failures > 0 || code == HELPER_EXIT_AUTHFAIL)
 		return HELPER_EXIT_AUTHFAIL;
+	if (code == HELPER_EXIT_INTERNAL)
+		return HELPER_EXIT_CRASH;
 	return HELPER_EXIT_NOAUTH;
 }
 
@@ -100,6 +127,8 @@ main(int argc, char **argv)
 	helper_check_args(argc, argv);
 	memset(&m, 0, sizeof(m));
 	m.child = -1;
+	m.passed_fd = -1;
+	m.client_fd = -1;
 	if (sodium_init() < 0) {
 		fprintf(stderr, "hsshd-monitor: libsodium init failed\n");
 		exit(HELPER_EXIT_INTERNAL);
@@ -157,6 +186,9 @@ main(int argc, char **argv)
 
 	mon_dispatch_loop(&m, m.snap.cfg->login_grace_time);
 	r = reap_child(&m);
+	if (r == HELPER_EXIT_AUTHENTICATED && m.client_fd != -1)
+		r = mon_session_run(&m);
+	mon_pam_close(&m);
 	snapshot_free(&m.snap);
-	return r;
+	return r == HELPER_EXIT_AUTHENTICATED ? HELPER_EXIT_OK : r;
 }

@@ -17,6 +17,7 @@
 #include "monitor/snapshot.h"
 
 struct buf;
+struct authkey_opts;
 
 /* Monitor states; the dispatch table names them as bits. */
 enum mon_state {
@@ -27,6 +28,9 @@ enum mon_state {
 	MON_ST_AUTH,		/* authenticating a user */
 	MON_ST_DONE,		/* authenticated: transport export */
 	MON_ST_REKEY,		/* a re-key: one signature, then back */
+	MON_ST_KBDINT,		/* inside a PAM conversation */
+	MON_ST_REFUSED,		/* too many failures: nothing more */
+	MON_ST_SESSION,		/* the user's session process runs */
 	MON_ST_COUNT
 };
 
@@ -54,7 +58,41 @@ struct mon {
 	struct kex_keys	*keys;		/* derived from the first KEX */
 	struct kex_negotiated negotiated;
 	unsigned int	 kex_count;
+
+	/* Authentication (answer-auth.c, pam.c). */
+	struct hs_config *ccfg;		/* for this user and connection */
+	char		*user, *service;
+	bool		 user_valid;	/* exists, may log in, passes Allow* */
+	uid_t		 uid;
+	gid_t		 gid;
+	char		*home, *shell;
+	unsigned int	 failures;
+	bool		 none_tried;
+	char		**methods_done;	/* AuthenticationMethods progress */
+	size_t		 nmethods_done;
+	int		 auth_code;	/* last verdict (enum auth_code) */
+	void		*pamh;		/* pam_handle_t */
+	bool		 pam_cred, pam_session;
+	const char	*pam_password;	/* the answer in password mode */
+	bool		 pam_relay;	/* relay prompts to the child */
+	uint8_t		 kbd_reply_type; /* answer owed to the child */
+	unsigned int	 kbd_rounds;
+	bool		 kbd_aborted;
+	char		*auth_key_fp;	/* key that authenticated, for logs */
+	int		 passed_fd;	/* descriptor of the current request */
+	struct authkey_opts *key_opts;	/* of the key that authenticated */
+
+	/* Hand-over to the session (after authentication). */
+	int		 client_fd;
+	struct buf	*transport_state;	/* the child's pkt_export() */
 };
+
+/* After authentication: run the user's session to its end (session.c);
+ * returns the monitor's exit status. */
+int	mon_session_run(struct mon *);
+
+/* Undo what the session's requests set up (ptys, login records). */
+void	mon_session_cleanup(struct mon *);
 
 /* Exit the monitor: kill the child's process group, tell nothing more. */
 void	mon_exit(struct mon *, int status) __attribute__((noreturn));
@@ -65,6 +103,14 @@ void	mon_violation(struct mon *, const char *fmt, ...)
 /* Serve RPC requests until the child closes the channel or a deadline
  * passes; returns when the child is gone. */
 void	mon_dispatch_loop(struct mon *, int deadline_seconds);
+/*
+ * Inside a handler: read the next request as if in state st (LOG lines
+ * are served on the way), admitted only by the table's rows for st.
+ * Returns its type and body (caller frees); the caller answers it.
+ */
+uint8_t	mon_serve_nested(struct mon *, enum mon_state st, struct buf **ret);
+/* Send an answer from a handler that answers for itself. */
+void	mon_reply(struct mon *, uint8_t type, const struct buf *body);
 
 /* Handlers (answer-*.c): parse req (ending with buf_get_end), act, fill
  * reply.  A non-zero return is a violation. */
@@ -74,6 +120,16 @@ int	mon_answer_peer_banner(struct mon *, struct buf *req,
 int	mon_answer_kex_sign(struct mon *, struct buf *req, struct buf *reply);
 int	mon_answer_kex_rekey(struct mon *, struct buf *req, struct buf *reply);
 int	mon_answer_userauth_begin(struct mon *, struct buf *req,
+	    struct buf *reply);
+int	mon_answer_auth_none(struct mon *, struct buf *req, struct buf *reply);
+int	mon_answer_pubkey_check(struct mon *, struct buf *req,
+	    struct buf *reply);
+int	mon_answer_pubkey_verify(struct mon *, struct buf *req,
+	    struct buf *reply);
+int	mon_answer_password(struct mon *, struct buf *req, struct buf *reply);
+int	mon_answer_kbdint_begin(struct mon *, struct buf *req,
+	    struct buf *reply);
+int	mon_answer_transport_export(struct mon *, struct buf *req,
 	    struct buf *reply);
 
 #endif

@@ -51,6 +51,13 @@ place_fd(int fd, int want)
 pid_t
 spawn_helper(const char *name, int fd_a, int fd_b, char *const *extra)
 {
+	return spawn_helper_ex(name, fd_a, fd_b, extra, NULL, NULL);
+}
+
+pid_t
+spawn_helper_ex(const char *name, int fd_a, int fd_b, char *const *extra,
+    void (*pre_exec)(void *), void *arg)
+{
 	char *path = spawn_helper_path(name), *argv[SPAWN_MAX_ARGS + 4];
 	char version[16];
 	sigset_t none;
@@ -80,6 +87,11 @@ spawn_helper(const char *name, int fd_a, int fd_b, char *const *extra)
 	}
 	/* Child: only async-signal-safe calls from here to exec. */
 	(void)setsid();
+	/* A log file stands in for stderr, so the helper keeps logging;
+	 * first, before fds 3 and 4 (where it may sit) are reused. */
+	if (log_get_mode() == LOG_MODE_FILE &&
+	    dup2(log_get_fd(), STDERR_FILENO) == -1)
+		_exit(126);
 	/* Lift both fds above the target numbers first. */
 	if (fd_a != -1 && (fd_a = fcntl(fd_a, F_DUPFD_CLOEXEC, 10)) == -1)
 		_exit(126);
@@ -91,10 +103,6 @@ spawn_helper(const char *name, int fd_a, int fd_b, char *const *extra)
 		(void)close(HELPER_FD_A);
 	if (fd_b == -1)
 		(void)close(HELPER_FD_B);
-	/* A log file stands in for stderr, so the helper keeps logging. */
-	if (log_get_mode() == LOG_MODE_FILE &&
-	    dup2(log_get_fd(), STDERR_FILENO) == -1)
-		_exit(126);
 	if ((nullfd = open("/dev/null", O_RDWR)) == -1 ||
 	    dup2(nullfd, STDIN_FILENO) == -1 ||
 	    dup2(nullfd, STDOUT_FILENO) == -1)
@@ -105,6 +113,18 @@ spawn_helper(const char *name, int fd_a, int fd_b, char *const *extra)
 			(void)signal((int)i, SIG_DFL);
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	if (pre_exec != NULL)
+		pre_exec(arg);
 	execv(path, argv);
+	/* Only write(2) here: say what could not be started. */
+	{
+		const char *e = strerror(errno);
+
+		(void)write(STDERR_FILENO, "hsshd: cannot execute ", 22);
+		(void)write(STDERR_FILENO, path, strlen(path));
+		(void)write(STDERR_FILENO, ": ", 2);
+		(void)write(STDERR_FILENO, e, strlen(e));
+		(void)write(STDERR_FILENO, "\n", 1);
+	}
 	_exit(127);
 }

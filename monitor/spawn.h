@@ -21,6 +21,10 @@
  */
 pid_t	spawn_helper(const char *name, int fd_a, int fd_b,
 	    char *const *extra);
+/* As spawn_helper, with pre_exec(arg) run in the child just before exec
+ * (after the descriptors are in place); it must _exit on failure. */
+pid_t	spawn_helper_ex(const char *name, int fd_a, int fd_b,
+	    char *const *extra, void (*pre_exec)(void *), void *arg);
 /* Path of a helper program (caller frees). */
 char	*spawn_helper_path(const char *name);
 

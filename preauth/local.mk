@@ -13,5 +13,6 @@ hsshdlibexec_PROGRAMS += %D%/hsshd-preauth
 %C%_hsshd_preauth_SOURCES = \
 	%D%/main.c \
 	%D%/monitor-client.c %D%/monitor-client.h \
-	%D%/transport.c %D%/transport.h
+	%D%/transport.c %D%/transport.h %D%/transport-priv.h \
+	%D%/userauth.c
 %C%_hsshd_preauth_LDADD = $(SANDBOX_LIBS) $(COMMON_LIBS)

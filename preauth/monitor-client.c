@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/authproto.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -155,11 +156,11 @@ mm_kex_rekey(void)
 	return i_s;
 }
 
-char *
-mm_userauth_begin(const char *user, const char *service)
+void
+mm_userauth_begin(const char *user, const char *service, char **ret_methods,
+    char **ret_banner)
 {
 	struct buf *req, *ans;
-	char *methods = NULL;
 	int r;
 
 	if ((req = buf_new()) == NULL ||
@@ -168,10 +169,199 @@ mm_userauth_begin(const char *user, const char *service)
 		fatal("out of memory");
 	ans = mm_call(RPC_USERAUTH_BEGIN, req, RPC_USERAUTH_BEGIN_ANS,
 	    RPC_MSG_MAX);
-	if ((r = buf_get_cstring(ans, NAMELIST_MAX, &methods, NULL)) != 0 ||
+	if ((r = buf_get_cstring(ans, NAMELIST_MAX, ret_methods, NULL)) != 0 ||
+	    (r = buf_get_cstring(ans, RPC_MSG_MAX, ret_banner, NULL)) != 0 ||
 	    (r = buf_get_end(ans)) != 0)
 		fatal_r(r, "bad USERAUTH_BEGIN answer");
 	buf_free(req);
 	buf_free(ans);
-	return methods;
+}
+
+static void
+mm_get_auth(struct buf *ans, struct mm_auth *res)
+{
+	uint8_t code;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	if ((r = buf_get_u8(ans, &code)) != 0 ||
+	    (r = buf_get_cstring(ans, NAMELIST_MAX, &res->methods, NULL)) != 0)
+		fatal_r(r, "bad auth result");
+	if (code > AUTH_PK_OK)
+		fatal("bad auth result code %u", code);
+	res->code = code;
+}
+
+/* Send a request, read an auth result. */
+static void
+mm_auth_call(uint8_t type, struct buf *req, uint8_t want, struct mm_auth *res)
+{
+	struct buf *ans = mm_call(type, req, want, RPC_MSG_MAX);
+	int r;
+
+	mm_get_auth(ans, res);
+	if ((r = buf_get_end(ans)) != 0)
+		fatal_r(r, "bad %s", rpc_type_name(want));
+	buf_free(req);		/* may hold a password: wiped */
+	buf_free(ans);
+}
+
+void
+mm_auth_none(struct mm_auth *res)
+{
+	mm_auth_call(RPC_USERAUTH_NONE, NULL, RPC_USERAUTH_NONE_ANS, res);
+}
+
+void
+mm_pubkey_check(const char *alg, const uint8_t *blob, size_t bloblen,
+    struct mm_auth *res)
+{
+	struct buf *req;
+
+	if ((req = buf_new()) == NULL || buf_put_cstring(req, alg) != 0 ||
+	    buf_put_string(req, blob, bloblen) != 0)
+		fatal("out of memory");
+	mm_auth_call(RPC_PUBKEY_CHECK, req, RPC_PUBKEY_CHECK_ANS, res);
+}
+
+void
+mm_pubkey_verify(const char *alg, const uint8_t *blob, size_t bloblen,
+    const uint8_t *sig, size_t siglen, struct mm_auth *res)
+{
+	struct buf *req;
+
+	if ((req = buf_new()) == NULL || buf_put_cstring(req, alg) != 0 ||
+	    buf_put_string(req, blob, bloblen) != 0 ||
+	    buf_put_string(req, sig, siglen) != 0)
+		fatal("out of memory");
+	mm_auth_call(RPC_PUBKEY_VERIFY, req, RPC_PUBKEY_VERIFY_ANS, res);
+}
+
+void
+mm_password(bool change, const char *password, struct mm_auth *res)
+{
+	struct buf *req;
+
+	if ((req = buf_new()) == NULL || buf_put_bool(req, change) != 0 ||
+	    buf_put_cstring(req, password) != 0)
+		fatal("out of memory");
+	mm_auth_call(RPC_PASSWORD, req, RPC_PASSWORD_ANS, res);
+}
+
+static void
+mm_get_kbd(struct buf *ans, struct mm_kbd *kbd)
+{
+	uint32_t i;
+	uint8_t kind;
+	int r;
+
+	memset(kbd, 0, sizeof(*kbd));
+	if ((r = buf_get_u8(ans, &kind)) != 0)
+		fatal_r(r, "bad keyboard-interactive answer");
+	kbd->kind = kind;
+	if (kind == KBD_RESULT) {
+		mm_get_auth(ans, &kbd->result);
+	} else if (kind == KBD_PROMPTS) {
+		if ((r = buf_get_cstring(ans, KBD_TEXT_MAX, &kbd->name,
+		    NULL)) != 0 ||
+		    (r = buf_get_cstring(ans, 4 * KBD_TEXT_MAX,
+		    &kbd->instruction, NULL)) != 0 ||
+		    (r = buf_get_u32(ans, &kbd->n)) != 0)
+			fatal_r(r, "bad keyboard-interactive prompts");
+		if (kbd->n > KBD_PROMPTS_MAX)
+			fatal("too many keyboard-interactive prompts");
+		for (i = 0; i < kbd->n; i++)
+			if ((r = buf_get_cstring(ans, KBD_TEXT_MAX,
+			    &kbd->prompts[i], NULL)) != 0 ||
+			    (r = buf_get_bool(ans, &kbd->echo[i])) != 0)
+				fatal_r(r, "bad keyboard-interactive prompt");
+	} else
+		fatal("bad keyboard-interactive answer kind %u", kind);
+	if ((r = buf_get_end(ans)) != 0)
+		fatal_r(r, "bad keyboard-interactive answer");
+}
+
+void
+mm_kbdint_begin(const char *submethods, struct mm_kbd *kbd)
+{
+	struct buf *req, *ans;
+
+	if ((req = buf_new()) == NULL || buf_put_cstring(req, submethods) != 0)
+		fatal("out of memory");
+	ans = mm_call(RPC_KBDINT_BEGIN, req, RPC_KBDINT_BEGIN_ANS, RPC_MSG_MAX);
+	mm_get_kbd(ans, kbd);
+	buf_free(req);
+	buf_free(ans);
+}
+
+void
+mm_kbdint_respond(char *const *answers, uint32_t n, struct mm_kbd *kbd)
+{
+	struct buf *req, *ans;
+	uint32_t i;
+
+	if ((req = buf_new()) == NULL || buf_put_u32(req, n) != 0)
+		fatal("out of memory");
+	for (i = 0; i < n; i++)
+		if (buf_put_cstring(req, answers[i]) != 0)
+			fatal("out of memory");
+	ans = mm_call(RPC_KBDINT_RESPOND, req, RPC_KBDINT_RESPOND_ANS,
+	    RPC_MSG_MAX);
+	mm_get_kbd(ans, kbd);
+	buf_free(req);		/* answers are secrets: wiped */
+	buf_free(ans);
+}
+
+void
+mm_kbdint_abort(struct mm_auth *res)
+{
+	mm_auth_call(RPC_KBDINT_ABORT, NULL, RPC_KBDINT_ABORT_ANS, res);
+}
+
+void
+mm_auth_clear(struct mm_auth *res)
+{
+	free(res->methods);
+	memset(res, 0, sizeof(*res));
+}
+
+void
+mm_kbd_clear(struct mm_kbd *kbd)
+{
+	uint32_t i;
+
+	free(kbd->name);
+	free(kbd->instruction);
+	for (i = 0; i < kbd->n && i < KBD_PROMPTS_MAX; i++)
+		free(kbd->prompts[i]);
+	mm_auth_clear(&kbd->result);
+	memset(kbd, 0, sizeof(*kbd));
+}
+
+char *
+mm_transport_export(const struct buf *state, int client_fd)
+{
+	struct buf *ans = NULL;
+	char *msg = NULL;
+	uint8_t got;
+	bool ok;
+	int r;
+
+	if ((r = rpc_send(mm_fd, RPC_TRANSPORT_EXPORT, state, client_fd)) != 0)
+		fatal_r(r, "monitor request TRANSPORT_EXPORT");
+	if ((r = rpc_recv(mm_fd, RPC_MSG_MAX, &got, &ans, NULL)) != 0)
+		fatal_r(r, "monitor answer to TRANSPORT_EXPORT");
+	if (got != RPC_TRANSPORT_EXPORT_ANS)
+		fatal("monitor answered TRANSPORT_EXPORT with %s",
+		    rpc_type_name(got));
+	if ((r = buf_get_bool(ans, &ok)) != 0 ||
+	    (r = buf_get_cstring(ans, KBD_TEXT_MAX, &msg, NULL)) != 0 ||
+	    (r = buf_get_end(ans)) != 0)
+		fatal_r(r, "bad TRANSPORT_EXPORT answer");
+	buf_free(ans);
+	if (ok) {
+		free(msg);
+		return NULL;
+	}
+	return msg;
 }

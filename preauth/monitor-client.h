@@ -7,6 +7,7 @@
 #ifndef HS_MONITOR_CLIENT_H
 #define HS_MONITOR_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,7 +45,38 @@ void	mm_kex_sign(const struct buf *i_c, const uint8_t *q_c, size_t q_c_len,
 	    struct buf *sig);
 /* A fresh server KEXINIT for a re-key (caller frees). */
 struct buf *mm_kex_rekey(void);
-/* Returns the methods that can continue (caller frees). */
-char	*mm_userauth_begin(const char *user, const char *service);
+struct mm_auth {
+	int		 code;		/* enum auth_code */
+	char		*methods;	/* that can continue */
+};
+
+struct mm_kbd {
+	int		 kind;		/* enum kbd_kind */
+	char		*name, *instruction;
+	uint32_t	 n;
+	char		*prompts[16];
+	bool		 echo[16];
+	struct mm_auth	 result;	/* KBD_RESULT */
+};
+
+/* Names the user and service for this connection; returns the methods
+ * and the banner text ("" for none).  Same answer for every user name. */
+void	mm_userauth_begin(const char *user, const char *service,
+	    char **ret_methods, char **ret_banner);
+void	mm_auth_none(struct mm_auth *);
+void	mm_pubkey_check(const char *alg, const uint8_t *blob, size_t bloblen,
+	    struct mm_auth *);
+void	mm_pubkey_verify(const char *alg, const uint8_t *blob, size_t bloblen,
+	    const uint8_t *sig, size_t siglen, struct mm_auth *);
+void	mm_password(bool change, const char *password, struct mm_auth *);
+void	mm_kbdint_begin(const char *submethods, struct mm_kbd *);
+void	mm_kbdint_respond(char *const *answers, uint32_t n, struct mm_kbd *);
+void	mm_kbdint_abort(struct mm_auth *);
+void	mm_auth_clear(struct mm_auth *);
+void	mm_kbd_clear(struct mm_kbd *);
+/* Hand the transport over after a successful login: pkt_export() state
+ * and the client socket.  Returns the monitor's verdict: 0 to exit, or a
+ * message to send in a DISCONNECT (caller frees). */
+char	*mm_transport_export(const struct buf *state, int client_fd);
 
 #endif

@@ -33,46 +33,13 @@
 #include "common/ssh2.h"
 #include "preauth/monitor-client.h"
 #include "preauth/transport.h"
+#include "preauth/transport-priv.h"
 
 /* Authentication attempts we answer before giving up (the monitor has the
  * real count once authentication lands there). */
 #define TR_AUTH_TRIES_MAX	6
 
-enum tr_kex {
-	TR_KEX_IDLE,		/* no key exchange running */
-	TR_KEX_WAIT_KEXINIT,	/* ours sent, waiting for theirs */
-	TR_KEX_WAIT_INIT,	/* both KEXINITs seen, waiting for Q_C */
-	TR_KEX_WAIT_NEWKEYS,	/* our NEWKEYS sent */
-};
-
-struct tr {
-	int			 fd;
-	const struct mm_hello	*hello;
-	const char		*addr;
-	int			 port;
-	struct pkt_state	*pkt;
-	struct banner		*banner;
-	char			*v_c;
-	struct kex_proposal	*sprop;
-	struct buf		*i_s;		/* our current KEXINIT */
-	struct buf		*i_c;
-	struct kex_negotiated	 neg;
-	enum tr_kex		 kex;
-	bool			 our_kexinit_sent;
-	bool			 first_kex_done;
-	bool			 ignore_next_kex_packet;
-	struct kex_keys		*keys;
-	struct buf		*session_id;
-	bool			 service_accepted;
-	bool			 userauth_begun;
-	char			*methods;
-	int			 failures;
-	char			*user;
-};
-
-static void tr_flush(struct tr *);
-
-static void __attribute__((noreturn))
+void
 tr_exit(struct tr *t, int status)
 {
 	tr_flush(t);
@@ -80,7 +47,7 @@ tr_exit(struct tr *t, int status)
 }
 
 /* Send DISCONNECT with a reason, log it, and end. */
-static void __attribute__((noreturn, format(printf, 3, 4)))
+void
 tr_disconnect(struct tr *t, uint32_t reason, const char *fmt, ...)
 {
 	char msg[256];
@@ -104,8 +71,21 @@ tr_disconnect(struct tr *t, uint32_t reason, const char *fmt, ...)
 	    HELPER_EXIT_AUTHFAIL : HELPER_EXIT_NOAUTH);
 }
 
+void
+tr_disconnect_quiet(struct tr *t, uint32_t reason, const char *msg)
+{
+	struct buf *b;
+
+	if ((b = buf_new()) != NULL && buf_put_u8(b, SSH2_MSG_DISCONNECT) == 0 &&
+	    buf_put_u32(b, reason) == 0 && buf_put_cstring(b, msg) == 0 &&
+	    buf_put_cstring(b, "") == 0)
+		(void)pkt_send_buf(t->pkt, b);
+	buf_free(b);
+	tr_exit(t, HELPER_EXIT_AUTHFAIL);
+}
+
 /* Write what the packet layer has queued; blocks (in poll) until done. */
-static void
+void
 tr_flush(struct tr *t)
 {
 	struct buf *out;
@@ -136,7 +116,7 @@ tr_flush(struct tr *t)
 	}
 }
 
-static void
+void
 tr_send(struct tr *t, struct buf *msg)
 {
 	int r;
@@ -146,7 +126,7 @@ tr_send(struct tr *t, struct buf *msg)
 	buf_free(msg);
 }
 
-static struct buf *
+struct buf *
 tr_msg(uint8_t type)
 {
 	struct buf *b;
@@ -396,72 +376,6 @@ tr_service_request(struct tr *t, struct buf *payload)
 	free(service);
 }
 
-/*
- * ssh-userauth.  Until authentication lands in the monitor, every method
- * fails after its request has been parsed completely.
- */
-static void
-tr_userauth_request(struct tr *t, struct buf *payload)
-{
-	char *user = NULL, *service = NULL, *method = NULL;
-	struct buf *b;
-	bool flag;
-	int r;
-
-	if (!t->service_accepted)
-		tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-		    "USERAUTH_REQUEST before SERVICE_ACCEPT");
-	if ((r = buf_get_cstring(payload, 256, &user, NULL)) != 0 ||
-	    (r = buf_get_cstring(payload, 64, &service, NULL)) != 0 ||
-	    (r = buf_get_cstring(payload, 64, &method, NULL)) != 0)
-		tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-		    "bad USERAUTH_REQUEST");
-	if (strcmp(method, "publickey") == 0) {
-		if ((r = buf_get_bool(payload, &flag)) != 0 ||
-		    (r = buf_skip_string(payload, NAME_MAX_LEN)) != 0 ||
-		    (r = buf_skip_string(payload, KEY_BLOB_MAX)) != 0 ||
-		    (flag && (r = buf_skip_string(payload, SIG_MAX)) != 0) ||
-		    (r = buf_get_end(payload)) != 0)
-			tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-			    "bad publickey request");
-	} else if (strcmp(method, "password") == 0) {
-		if ((r = buf_get_bool(payload, &flag)) != 0 ||
-		    (r = buf_skip_string(payload, 1024)) != 0 ||
-		    (flag && (r = buf_skip_string(payload, 1024)) != 0) ||
-		    (r = buf_get_end(payload)) != 0)
-			tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-			    "bad password request");
-	} else if (strcmp(method, "keyboard-interactive") == 0) {
-		if ((r = buf_skip_string(payload, 256)) != 0 ||
-		    (r = buf_skip_string(payload, 256)) != 0 ||
-		    (r = buf_get_end(payload)) != 0)
-			tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-			    "bad keyboard-interactive request");
-	} else if (strcmp(method, "none") == 0) {
-		if ((r = buf_get_end(payload)) != 0)
-			tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-			    "bad none request");
-	}
-	/* Other methods carry fields we do not know; they just fail. */
-	if (t->user == NULL)
-		t->user = xstrdup(user);
-	if (!t->userauth_begun) {
-		t->methods = mm_userauth_begin(user, service);
-		t->userauth_begun = true;
-	}
-	if (strcmp(method, "none") != 0 && ++t->failures >= TR_AUTH_TRIES_MAX)
-		tr_disconnect(t, SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE,
-		    "Too many authentication failures");
-	b = tr_msg(SSH2_MSG_USERAUTH_FAILURE);
-	if ((r = buf_put_cstring(b, t->methods)) != 0 ||
-	    (r = buf_put_bool(b, false)) != 0)
-		fatal_r(r, "USERAUTH_FAILURE");
-	tr_send(t, b);
-	free(user);
-	free(service);
-	free(method);
-}
-
 static void
 tr_peer_disconnect(struct tr *t, struct buf *payload)
 {
@@ -474,7 +388,7 @@ tr_peer_disconnect(struct tr *t, struct buf *payload)
 	logit("Received disconnect from %s port %d:%u: %s", t->addr, t->port,
 	    reason, msg != NULL ? msg : "(unreadable)");
 	free(msg);
-	tr_exit(t, t->failures > 0 ? HELPER_EXIT_AUTHFAIL : HELPER_EXIT_NOAUTH);
+	tr_exit(t, HELPER_EXIT_DISCONNECTED);
 }
 
 static void
@@ -537,7 +451,16 @@ tr_dispatch(struct tr *t, struct buf *payload)
 		tr_service_request(t, payload);
 		break;
 	case SSH2_MSG_USERAUTH_REQUEST:
-		tr_userauth_request(t, payload);
+		if (!t->service_accepted || t->authenticated)
+			tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
+			    "unexpected USERAUTH_REQUEST");
+		ua_request(t, payload);
+		break;
+	case SSH2_MSG_USERAUTH_INFO_RESPONSE:
+		if (!t->service_accepted || t->authenticated)
+			tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
+			    "unexpected USERAUTH_INFO_RESPONSE");
+		ua_info_response(t, payload);
 		break;
 	default:
 		tr_unimplemented(t);
@@ -545,15 +468,11 @@ tr_dispatch(struct tr *t, struct buf *payload)
 	}
 }
 
+/* The monitor logs the close: only it knows whether the user is valid. */
 static void
 tr_closed(struct tr *t)
 {
-	if (t->user != NULL)
-		logit("Connection closed by authenticating user %s %s port %d",
-		    t->user, t->addr, t->port);
-	else
-		logit("Connection closed by %s port %d", t->addr, t->port);
-	tr_exit(t, t->failures > 0 ? HELPER_EXIT_AUTHFAIL : HELPER_EXIT_NOAUTH);
+	tr_exit(t, HELPER_EXIT_CLOSED);
 }
 
 /* Version exchange; returns how many bytes of p it consumed. */

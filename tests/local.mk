@@ -184,7 +184,8 @@ E2E_TESTS = \
 	%D%/e2e/transport.sh \
 	%D%/e2e/malformed.sh \
 	%D%/e2e/sandbox.sh \
-	%D%/e2e/monitor-rpc.sh
+	%D%/e2e/monitor-rpc.sh \
+	%D%/e2e/auth.sh
 TESTS += $(E2E_TESTS)
 dist_check_SCRIPTS += $(E2E_TESTS)
 EXTRA_DIST += %D%/e2e/lib.sh %D%/e2e/rawclient.py %D%/e2e/pmclient.py \

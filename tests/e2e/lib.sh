@@ -100,7 +100,8 @@ start_hsshd() {
 	"$HSSHD" -D -e -f "$_cfg" "$@" >>"$T_DIR/hsshd.log" 2>&1 &
 	T_SERVER=$!
 	T_PIDS="$T_PIDS $T_SERVER"
-	if ! wait_for 'grep -q "Server listening" "$T_DIR/hsshd.log" || ! kill -0 $T_SERVER 2>/dev/null' 100; then
+	# Generous: a first start may generate an RSA key on a loaded machine.
+	if ! wait_for 'grep -q "Server listening" "$T_DIR/hsshd.log" || ! kill -0 $T_SERVER 2>/dev/null' 600; then
 		diag "hsshd did not start listening"; diag_file "$T_DIR/hsshd.log"; return 1
 	fi
 	kill -0 "$T_SERVER" 2>/dev/null || { diag_file "$T_DIR/hsshd.log"; return 1; }

@@ -628,7 +628,7 @@ test_names(void)
 		}
 	}
 	/* HELLO .. TERMINATE of design.md §2, LOG and SNAPSHOT included. */
-	ASSERT_INT_EQ(nreq, 21);
+	ASSERT_INT_EQ(nreq, 22);
 	TEST_DONE();
 }
 

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Internals of the pre-auth transport shared by transport.c and
+ * userauth.c (hsshd-preauth, sandboxed; all input from the network).
+ */
+#ifndef HS_TRANSPORT_PRIV_H
+#define HS_TRANSPORT_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/kex.h"
+
+struct banner;
+struct buf;
+struct mm_hello;
+struct pkt_state;
+
+enum tr_kex {
+	TR_KEX_IDLE,		/* no key exchange running */
+	TR_KEX_WAIT_KEXINIT,	/* ours sent, waiting for theirs */
+	TR_KEX_WAIT_INIT,	/* both KEXINITs seen, waiting for Q_C */
+	TR_KEX_WAIT_NEWKEYS,	/* our NEWKEYS sent */
+};
+
+struct tr {
+	int			 fd;
+	const struct mm_hello	*hello;
+	const char		*addr;
+	int			 port;
+	struct pkt_state	*pkt;
+	struct banner		*banner;
+	char			*v_c;
+	struct kex_proposal	*sprop;
+	struct buf		*i_s;		/* our current KEXINIT */
+	struct buf		*i_c;
+	struct kex_negotiated	 neg;
+	enum tr_kex		 kex;
+	bool			 our_kexinit_sent;
+	bool			 first_kex_done;
+	bool			 ignore_next_kex_packet;
+	struct kex_keys		*keys;
+	struct buf		*session_id;
+	bool			 service_accepted;
+
+	/* ssh-userauth (userauth.c) */
+	bool			 userauth_begun;
+	char			*user;
+	char			*service;
+	char			*methods;	/* that can continue */
+	bool			 kbd_active;	/* a PAM conversation runs */
+	unsigned int		 unknown_methods;
+	bool			 authenticated;
+};
+
+void	tr_exit(struct tr *, int status) __attribute__((noreturn));
+void	tr_disconnect(struct tr *, uint32_t reason, const char *fmt, ...)
+	    __attribute__((noreturn, format(printf, 3, 4)));
+/* As tr_disconnect, without a log line (the monitor logged the reason). */
+void	tr_disconnect_quiet(struct tr *, uint32_t reason, const char *msg)
+	    __attribute__((noreturn));
+void	tr_flush(struct tr *);
+/* Send and free msg. */
+void	tr_send(struct tr *, struct buf *msg);
+/* A new message buffer holding its type byte. */
+struct buf *tr_msg(uint8_t type);
+
+/* userauth.c: the payloads come after the message type byte. */
+void	ua_request(struct tr *, struct buf *payload);
+void	ua_info_response(struct tr *, struct buf *payload);
+
+#endif
