@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -290,7 +291,8 @@ mon_after_auth(struct mon *m)
 		m->state = MON_ST_DONE;
 		/* Tell the listener: this connection no longer counts
 		 * against MaxStartups. */
-		if (write(m->status_fd, &c, 1) != 1)
+		/* The listener may have restarted: no SIGPIPE. */
+		if (send(m->status_fd, &c, 1, MSG_NOSIGNAL) != 1)
 			debug("monitor: listener status: %s", strerror(errno));
 		break;
 	case AUTH_DISCONNECT:
