@@ -68,12 +68,43 @@ check() {
 	count_results "$dir"
 }
 
+# The same end-to-end tests as an unprivileged user: the server then keeps
+# seccomp and no_new_privs but skips chroot and setuid, and only the
+# running user can log in.  TAP lines are counted like automake's.
+unprivileged() {
+	dir="$out/plain"
+	[ "$(id -u)" = 0 ] || { note "unprivileged: already not root"; return 0; }
+	[ -x "$dir/monitor/hsshd" ] || return 0
+	user=hsshdci
+	getent passwd "$user" >/dev/null ||
+		useradd --system --create-home --home-dir /var/tmp/hsshdci \
+			--shell /bin/sh "$user" >/dev/null 2>&1
+	for t in hostkeys transport malformed sandbox monitor-rpc; do
+		note "unprivileged: $t"
+		runuser -u "$user" -- env top_srcdir="$top" top_builddir="$dir" \
+			TMPDIR=/tmp sh "$top/tests/e2e/$t.sh" > "$out/unpriv-$t.log" 2>&1
+		p=$(grep -c '^ok ' "$out/unpriv-$t.log")
+		f=$(grep -c '^not ok ' "$out/unpriv-$t.log")
+		sk=$(grep -c '^ok .*# SKIP' "$out/unpriv-$t.log")
+		passed=$((passed + p - sk)); failed=$((failed + f))
+		skipped=$((skipped + sk))
+		if [ "$f" -gt 0 ] || ! grep -q '^1\.\.' "$out/unpriv-$t.log"; then
+			echo "FAILED: unprivileged $t"
+			grep -v '^ok' "$out/unpriv-$t.log" | tail -n 30
+			[ "$f" -gt 0 ] || failed=$((failed + 1))
+		fi
+	done
+}
+
 for b in $builds; do
 	case $b in
 	release)
+		# Production configuration: must build -Werror clean and pass
+		# the unit tests (end-to-end tests need test hooks).
 		build release --enable-werror && check release ;;
 	plain)
-		build plain --enable-werror --enable-test-hooks && check plain ;;
+		build plain --enable-werror --enable-test-hooks && check plain &&
+			unprivileged ;;
 	noossl)
 		build noossl --enable-werror --enable-test-hooks --without-openssl &&
 			check noossl ;;
