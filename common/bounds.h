@@ -129,4 +129,29 @@
 #define AUTHFILE_SYMLINKS_MAX	40u
 #define AUTHFILE_DEPTH_MAX	1024u
 
+/* hsshd-session: the connection protocol (RFC 4254, session/).  A
+ * channel's buffered data never exceeds the window we grant, so memory is
+ * bounded by CHAN_WINDOW_DEFAULT per channel; the window and packet size
+ * are OpenSSH's (large enough for CPU-bound loopback transfers). */
+#define CHAN_WINDOW_DEFAULT	(2u * 1024 * 1024)
+#define CHAN_PACKET_DEFAULT	(32u * 1024)
+#define CHAN_MAX		1024u	/* open channels per connection */
+#define CHAN_NAME_MAX		64u	/* channel types, request names */
+#define SESS_TERM_MAX		256u	/* pty-req TERM */
+#define SESS_TTYMODES_MAX	4096u	/* pty-req encoded modes */
+#define SESS_WINSIZE_MAX	65535u	/* window-change rows/columns/pixels */
+#define SESS_ENV_NAME_MAX	256u	/* env request name */
+#define SESS_ENV_VALUE_MAX	(8u * 1024)
+#define SESS_ENV_COUNT_MAX	256u	/* accepted env requests per channel */
+#define SESS_ENV_BYTES_MAX	(64u * 1024)
+#define SESS_COMMAND_MAX	PKT_MAX_PACKET	/* exec command */
+/* Messages queued while a key exchange runs (replies and control
+ * messages; channel data is not read then), and the output backlog above
+ * which the session stops reading channels and the socket. */
+#define SESS_KEXQUEUE_MAX	(1024u * 1024)
+#define SESS_OUTBUF_HIGH	(1024u * 1024)
+/* /etc/login.defs (ENV_PATH) and /etc/motd as the session reads them. */
+#define SESS_LOGIN_DEFS_MAX	(64u * 1024)
+#define SESS_MOTD_MAX		(64u * 1024)
+
 #endif

@@ -159,6 +159,27 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-sessinit
 %C%_fuzz_fuzz_sessinit_LDADD = $(FUZZ_LDADD)
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-sessinit.c
+# hsshd-session's connection protocol (session/) against a fake transport
+# with real children (tests/unit/test-sess-chan.c), and its parsers.
+SESS_CHAN_SOURCES = %D%/unit/test-sess-chan.c %D%/unit/test-sess-chan.h
+check_PROGRAMS += %D%/unit/test-channel
+%C%_unit_test_channel_SOURCES = %D%/unit/test-channel.c \
+	$(SESS_CHAN_SOURCES) $(SESSB_SOURCES)
+%C%_unit_test_channel_LDADD = $(SESSION_LIBS) $(UNIT_LDADD)
+TESTS += %D%/unit/test-channel
+check_PROGRAMS += %D%/unit/test-sess-parse
+%C%_unit_test_sess_parse_LDADD = $(SESSION_LIBS) $(UNIT_LDADD)
+TESTS += %D%/unit/test-sess-parse
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-channel %D%/fuzz/fuzz-ttymodes
+%C%_fuzz_fuzz_channel_SOURCES = %D%/fuzz/fuzz-channel.c $(SESSB_SOURCES)
+%C%_fuzz_fuzz_channel_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_channel_LDADD = $(SESSION_LIBS) $(FUZZ_LDADD)
+%C%_fuzz_fuzz_ttymodes_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_ttymodes_LDADD = $(SESSION_LIBS) $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-channel.c %D%/fuzz/fuzz-ttymodes.c
+
 
 # End-to-end tests of the server with real clients.  Helper programs run
 # from the build tree through tests/libexec (honoured only by

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Starting a session's child (shell, command, subsystem), in
+ * hsshd-session (the logged-in user): the real struct sess_ops spawn
+ * callback.  Its inputs were checked by the channel layer.
+ */
+#ifndef HS_SESSION_EXEC_H
+#define HS_SESSION_EXEC_H
+
+struct spawn_req;
+struct spawn_ret;
+
+/*
+ * fork + exec of req->shell as a login shell ("-bash") or with
+ * "-c command", in a new session (setsid: the child leads its process
+ * group, for "signal"), with the pty slave as controlling terminal and
+ * stdin/out/err, or with three pipes.  In the child: default signal
+ * dispositions and an empty mask, every descriptor above 2 closed, the
+ * working directory home (or "/" after the message "Could not chdir to
+ * home directory X: reason" on its stderr), /etc/motd first if req->motd
+ * and ~/.hushlogin does not exist.  Returns 0 or HS_ERR_SYSTEM.
+ */
+int	exec_spawn(void *ctx, const struct spawn_req *req,
+	    struct spawn_ret *ret);
+
+#endif

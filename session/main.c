@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * hsshd-session: the connection protocol of one authenticated
+ * connection.  hsshd-monitor (root) forks, drops to the user (initgroups,
+ * setresgid, setresuid, no capabilities; no_new_privs is not set, so
+ * sudo keeps working) and execs us with the client socket on fd 3 and
+ * the RPC socket on fd 4.  The first message on fd 4 is RPC_SESSION_INIT
+ * (common/sessinit.h); we check that we really are the user and cannot
+ * become root, take over the transport and serve channels until the
+ * client leaves.  All network input is attacker-controlled; this process
+ * holds no host private key and never talks to PAM.
+ */
+#include "config.h"
+
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/crypto-init.h"
+#include "common/err.h"
+#include "common/helper.h"
+#include "common/log.h"
+#include "common/pkt.h"
+#include "common/sessinit.h"
+#include "policy/config.h"
+#include "session/monitor-client.h"
+#include "session/transport.h"
+
+/* fds 0..2 must exist, or pipes and ptys would land on them. */
+static void
+ensure_std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) != -1 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+/* We run as the user and nothing else: ids, no way back to root, and no
+ * capabilities (for any user but root). */
+static void
+check_privileges(const struct session_init *si)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+	cap_t caps, empty;
+	int differ, i;
+
+	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) == -1)
+		fatal("getresuid: %s", strerror(errno));
+	if (ru != si->uid || eu != si->uid || su != si->uid ||
+	    rg != si->gid || eg != si->gid || sg != si->gid)
+		fatal("hsshd-session: running as uid %u/%u/%u gid %u/%u/%u, "
+		    "expected %u and %u", (unsigned int)ru, (unsigned int)eu,
+		    (unsigned int)su, (unsigned int)rg, (unsigned int)eg,
+		    (unsigned int)sg, si->uid, si->gid);
+	if (si->uid == 0)
+		return;
+	if (setuid(0) != -1 || seteuid(0) != -1)
+		fatal("hsshd-session: could regain root; refusing to run");
+	if (si->gid != 0 && (setgid(0) != -1 || setegid(0) != -1))
+		fatal("hsshd-session: could regain group root; refusing");
+	if ((caps = cap_get_proc()) == NULL || (empty = cap_init()) == NULL)
+		fatal("cap_get_proc: %s", strerror(errno));
+	differ = cap_compare(caps, empty);
+	cap_free(caps);
+	cap_free(empty);
+	if (differ != 0)
+		fatal("hsshd-session: started with capabilities");
+	for (i = 0; i <= CAP_LAST_CAP; i++) {
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, i, 0, 0) > 0)
+			fatal("hsshd-session: ambient capability %d", i);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct session_init *si;
+	struct hs_config *cfg = NULL;
+	struct pkt_state *pkt = NULL;
+	int flags, r;
+
+	helper_check_args(argc, argv);
+	ensure_std_fds();
+	if (crypto_preload() != 0) {
+		fprintf(stderr, "hsshd-session: crypto initialisation failed\n");
+		exit(HELPER_EXIT_INTERNAL);
+	}
+	log_init("hsshd", LOG_LEVEL_DEBUG3, -1, true);
+	mm_init(HELPER_FD_B);
+	log_set_handler(mm_log_handler, NULL);
+	if (fcntl(HELPER_FD_A, F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(HELPER_FD_B, F_SETFD, FD_CLOEXEC) == -1)
+		fatal("fcntl: %s", strerror(errno));
+
+	si = mm_session_init();
+	log_set_level((enum log_level)si->log_level);
+	check_privileges(si);
+	if ((r = config_deserialize(buf_ptr(si->config), buf_len(si->config),
+	    &cfg)) != 0)
+		fatal_r(r, "hsshd-session: bad configuration snapshot");
+	if ((r = sess_transport_import(si, &pkt)) != 0)
+		fatal_r(r, "hsshd-session: cannot take over the transport");
+	/* The packet layer has the keys now; nothing else needs them. */
+	kex_keys_free(si->keys);
+	si->keys = NULL;
+	buf_free(si->transport);
+	si->transport = NULL;
+	if ((flags = fcntl(HELPER_FD_A, F_GETFL)) == -1 ||
+	    fcntl(HELPER_FD_A, F_SETFL, flags | O_NONBLOCK) == -1)
+		fatal("fcntl: %s", strerror(errno));
+	debug("session for %s (uid %u) from %s port %u", si->user, si->uid,
+	    si->peer_addr, si->peer_port);
+	return sess_transport_run(HELPER_FD_A, pkt, si, cfg);
+}

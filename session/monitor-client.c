@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Monitor request stubs of hsshd-session (the logged-in user).  Answers
+ * come from the monitor, which is trusted; they are still parsed through
+ * struct buf with bounds and end checks, and a wrong answer is fatal.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/rpc.h"
+#include "common/sessinit.h"
+#include "session/monitor-client.h"
+
+static int mm_sock = -1;
+
+void
+mm_init(int fd)
+{
+	mm_sock = fd;
+}
+
+int
+mm_fd(void)
+{
+	return mm_sock;
+}
+
+/* One request, one answer of the expected type; fatal otherwise. */
+static struct buf *
+mm_call(uint8_t type, const struct buf *req, uint8_t want, int *ret_fd)
+{
+	struct buf *ans = NULL;
+	uint8_t got;
+	int r;
+
+	if ((r = rpc_send(mm_sock, type, req, -1)) != 0)
+		fatal_r(r, "monitor request %s", rpc_type_name(type));
+	if ((r = rpc_recv(mm_sock, RPC_MSG_MAX, &got, &ans, ret_fd)) != 0)
+		fatal_r(r, "monitor answer to %s", rpc_type_name(type));
+	if (got != want)
+		fatal("monitor answered %s with %s", rpc_type_name(type),
+		    rpc_type_name(got));
+	return ans;
+}
+
+struct session_init *
+mm_session_init(void)
+{
+	struct session_init *si = NULL;
+	struct buf *body = NULL;
+	uint8_t type;
+	int r;
+
+	if ((r = rpc_recv(mm_sock, RPC_STATE_MAX, &type, &body, NULL)) != 0)
+		fatal_r(r, "hsshd-session: reading the start state");
+	if (type != RPC_SESSION_INIT)
+		fatal("hsshd-session: expected RPC_SESSION_INIT, got %s",
+		    rpc_type_name(type));
+	if ((r = sessinit_parse(buf_ptr(body), buf_len(body), &si)) != 0)
+		fatal_r(r, "hsshd-session: bad RPC_SESSION_INIT");
+	buf_free(body);	/* held the keys: wiped */
+	return si;
+}
+
+void
+mm_log_handler(enum log_level level, const char *msg, void *ctx)
+{
+	struct buf *b;
+	char line[LOG_LINE_MAX + 1];
+
+	(void)ctx;
+	if (mm_sock == -1 || (b = buf_new()) == NULL)
+		return;
+	/* The monitor refuses longer lines as a violation. */
+	snprintf(line, sizeof(line), "%s", msg);
+	if (buf_put_u8(b, (uint8_t)level) == 0 &&
+	    buf_put_cstring(b, line) == 0)
+		(void)rpc_send(mm_sock, RPC_LOG, b, -1);
+	buf_free(b);
+}
+
+struct buf *
+mm_kex_rekey(void)
+{
+	struct buf *ans, *i_s = NULL;
+	int r;
+
+	ans = mm_call(RPC_KEX_REKEY, NULL, RPC_KEX_REKEY_ANS, NULL);
+	if ((r = buf_froms(ans, PKT_MAX_PACKET, &i_s)) != 0 ||
+	    (r = buf_get_end(ans)) != 0)
+		fatal_r(r, "bad KEX_REKEY answer");
+	buf_free(ans);
+	return i_s;
+}
+
+void
+mm_kex_sign(const struct buf *i_c, const uint8_t *q_c, size_t q_c_len,
+    const uint8_t *q_s, size_t q_s_len, const struct buf *k, struct buf *sig)
+{
+	struct buf *req, *ans;
+	const uint8_t *p;
+	size_t len;
+	int r;
+
+	if ((req = buf_new()) == NULL)
+		fatal("out of memory");
+	if ((r = buf_put_stringb(req, i_c)) != 0 ||
+	    (r = buf_put_string(req, q_c, q_c_len)) != 0 ||
+	    (r = buf_put_string(req, q_s, q_s_len)) != 0 ||
+	    (r = buf_put_stringb(req, k)) != 0)
+		fatal_r(r, "KEX_SIGN request");
+	ans = mm_call(RPC_KEX_SIGN, req, RPC_KEX_SIGN_ANS, NULL);
+	if ((r = buf_get_string_direct(ans, SIG_MAX, &p, &len)) != 0 ||
+	    (r = buf_get_end(ans)) != 0 ||
+	    (r = buf_put(sig, p, len)) != 0)
+		fatal_r(r, "bad KEX_SIGN answer");
+	buf_free(req);	/* holds K: wiped on free */
+	buf_free(ans);
+}
+
+int
+mm_pty_open(int *ret_master, char *name, size_t namelen)
+{
+	struct buf *ans;
+	char *tty = NULL;
+	size_t len = 0;
+	int r, fd = -1;
+
+	*ret_master = -1;
+	ans = mm_call(RPC_PTY_OPEN, NULL, RPC_PTY_OPEN_ANS, &fd);
+	if ((r = buf_get_cstring(ans, namelen - 1, &tty, &len)) != 0 ||
+	    (r = buf_get_end(ans)) != 0)
+		fatal_r(r, "bad PTY_OPEN answer");
+	buf_free(ans);
+	if (len == 0 || fd == -1) {
+		if (fd != -1)
+			close(fd);
+		free(tty);
+		if (len != 0 || fd != -1)
+			fatal("bad PTY_OPEN answer: name and descriptor "
+			    "must come together");
+		return HS_ERR_NOT_FOUND;
+	}
+	snprintf(name, namelen, "%s", tty);
+	free(tty);
+	*ret_master = fd;
+	return 0;
+}
+
+void
+mm_pty_close(const char *name)
+{
+	struct buf *req, *ans;
+	int r;
+
+	if ((req = buf_new()) == NULL ||
+	    (r = buf_put_cstring(req, name)) != 0)
+		fatal("out of memory");
+	ans = mm_call(RPC_PTY_CLOSE, req, RPC_PTY_CLOSE_ANS, NULL);
+	if ((r = buf_get_end(ans)) != 0)
+		fatal_r(r, "bad PTY_CLOSE answer");
+	buf_free(req);
+	buf_free(ans);
+}
+
+void
+mm_session_event(uint8_t event, const char *tty, pid_t pid)
+{
+	struct buf *req, *ans;
+	int r;
+
+	if ((req = buf_new()) == NULL ||
+	    (r = buf_put_u8(req, event)) != 0 ||
+	    (r = buf_put_cstring(req, tty)) != 0 ||
+	    (r = buf_put_u32(req, (uint32_t)pid)) != 0)
+		fatal("out of memory");
+	ans = mm_call(RPC_SESSION_EVENT, req, RPC_SESSION_EVENT_ANS, NULL);
+	if ((r = buf_get_end(ans)) != 0)
+		fatal_r(r, "bad SESSION_EVENT answer");
+	buf_free(req);
+	buf_free(ans);
+}
+
+void
+mm_terminate(uint32_t status)
+{
+	struct buf *req;
+
+	if ((req = buf_new()) == NULL || buf_put_u32(req, status) != 0)
+		fatal("out of memory");
+	/* The monitor may be gone already: nothing to do about it. */
+	(void)rpc_send(mm_sock, RPC_TERMINATE, req, -1);
+	buf_free(req);
+}

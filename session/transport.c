@@ -1,0 +1,573 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The transport and event loop of hsshd-session (the logged-in user, no
+ * capabilities).  Everything read from the client socket is attacker-
+ * controlled: it goes through the packet layer and struct buf, and any
+ * protocol violation ends the connection with a DISCONNECT naming the
+ * reason.  One poll() covers the client socket, the monitor's socket,
+ * the SIGCHLD self-pipe and every channel's descriptors; signal handlers
+ * only set flags and write to the pipe.  Memory stays bounded: the socket
+ * is not read while our output is backed up (SESS_OUTBUF_HIGH) or while
+ * a key exchange holds back too much (SESS_KEXQUEUE_MAX), and channels
+ * only read their children while the transport has room.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/cipher.h"
+#include "common/err.h"
+#include "common/helper.h"
+#include "common/kex.h"
+#include "common/log.h"
+#include "common/mac.h"
+#include "common/mem.h"
+#include "common/pkt.h"
+#include "common/rpc.h"
+#include "common/sessinit.h"
+#include "common/ssh2.h"
+#include "policy/config.h"
+#include "session/channel.h"
+#include "session/exec.h"
+#include "session/monitor-client.h"
+#include "session/pty.h"
+#include "session/transport-priv.h"
+#include "session/transport.h"
+
+/* Fixed pollfd entries before the channels' ones. */
+#define PFD_SOCK	0
+#define PFD_RPC		1
+#define PFD_SIG		2
+#define PFD_FIXED	3
+
+static volatile sig_atomic_t got_sigchld, got_term;
+static int sig_pipe[2] = { -1, -1 };
+
+static void
+sig_handler(int sig)
+{
+	int saved = errno;
+
+	if (sig == SIGCHLD)
+		got_sigchld = 1;
+	else
+		got_term = 1;
+	if (sig_pipe[1] != -1)
+		(void)write(sig_pipe[1], "", 1);
+	errno = saved;
+}
+
+time_t
+str_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Write what the packet layer has queued, without blocking. */
+static void
+str_write(struct str *t)
+{
+	struct buf *out = pkt_output(t->pkt);
+	ssize_t n;
+
+	while (buf_len(out) > 0) {
+		n = write(t->fd, buf_ptr(out), buf_len(out));
+		if (n > 0) {
+			(void)buf_consume(out, (size_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		/* The peer is gone; the next read says so. */
+		buf_reset(out);
+		return;
+	}
+}
+
+/* Write everything queued, waiting in poll (before exit). */
+static void
+str_flush_blocking(struct str *t)
+{
+	struct pollfd pfd;
+	int i;
+
+	for (i = 0; i < 100 && buf_len(pkt_output(t->pkt)) > 0; i++) {
+		str_write(t);
+		if (buf_len(pkt_output(t->pkt)) == 0)
+			break;
+		pfd.fd = t->fd;
+		pfd.events = POLLOUT;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 1000) <= 0)
+			break;
+	}
+}
+
+static void __attribute__((noreturn))
+str_exit(struct str *t, int status)
+{
+	str_flush_blocking(t);
+	conn_free(t->conn);
+	t->conn = NULL;
+	mm_terminate((uint32_t)status);
+	exit(status);
+}
+
+void
+str_disconnect(struct str *t, uint32_t reason, const char *fmt, ...)
+{
+	char msg[256];
+	struct buf *b;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	logit("Disconnecting user %s %s port %u: %s", t->si->user,
+	    t->si->peer_addr, t->si->peer_port, msg);
+	if ((b = buf_new()) != NULL && buf_put_u8(b, SSH2_MSG_DISCONNECT) == 0 &&
+	    buf_put_u32(b, reason) == 0 && buf_put_cstring(b, msg) == 0 &&
+	    buf_put_cstring(b, "") == 0)
+		(void)pkt_send_buf(t->pkt, b);
+	buf_free(b);
+	str_exit(t, HELPER_EXIT_OK);
+}
+
+void
+str_send(struct str *t, struct buf *msg)
+{
+	int r;
+
+	if ((r = pkt_send_buf(t->pkt, msg)) != 0)
+		str_disconnect(t, SSH2_DISCONNECT_BY_APPLICATION,
+		    "cannot send: %s", hs_err_str(r));
+	buf_free(msg);
+}
+
+void
+str_flush_queue(struct str *t)
+{
+	const uint8_t *p;
+	size_t len;
+	int r;
+
+	while (buf_len(t->queue) > 0) {
+		if ((r = buf_get_string_direct(t->queue, PKT_MAX_PACKET, &p,
+		    &len)) != 0)
+			fatal_r(r, "re-key queue");
+		if ((r = pkt_send(t->pkt, p, len)) != 0)
+			str_disconnect(t, SSH2_DISCONNECT_BY_APPLICATION,
+			    "cannot send: %s", hs_err_str(r));
+	}
+	buf_reset(t->queue);
+}
+
+/* conn_io: connection messages wait while our key exchange runs. */
+static int
+str_conn_send(void *ctx, const struct buf *payload)
+{
+	struct str *t = ctx;
+
+	if (sk_holding(t)) {
+		if (buf_len(t->queue) + buf_len(payload) + 4 >
+		    SESS_KEXQUEUE_MAX)
+			str_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
+			    "too many messages during key exchange");
+		return buf_put_stringb(t->queue, payload);
+	}
+	return pkt_send_buf(t->pkt, payload);
+}
+
+static size_t
+str_conn_room(void *ctx)
+{
+	struct str *t = ctx;
+	size_t out = buf_len(pkt_output(t->pkt));
+
+	if (sk_holding(t) || out >= SESS_OUTBUF_HIGH)
+		return 0;
+	return SESS_OUTBUF_HIGH - out;
+}
+
+static void
+str_unimplemented(struct str *t)
+{
+	struct pkt_counters c;
+	struct buf *b;
+
+	if ((b = buf_new()) == NULL || buf_put_u8(b, SSH2_MSG_UNIMPLEMENTED))
+		fatal("out of memory");
+	pkt_get_counters(t->pkt, PKT_IN, &c);
+	if (buf_put_u32(b, c.seqnr - 1) != 0)
+		fatal("out of memory");
+	str_send(t, b);
+}
+
+static void
+str_peer_disconnect(struct str *t, struct buf *payload)
+{
+	char *msg = NULL;
+	uint32_t reason = 0;
+
+	if (buf_get_u32(payload, &reason) != 0 ||
+	    buf_get_cstring(payload, 1024, &msg, NULL) != 0)
+		msg = NULL;
+	logit("Received disconnect from %s port %u:%u: %s", t->si->peer_addr,
+	    t->si->peer_port, reason, msg != NULL ? msg : "(unreadable)");
+	logit("Disconnected from user %s %s port %u", t->si->user,
+	    t->si->peer_addr, t->si->peer_port);
+	free(msg);
+	str_exit(t, HELPER_EXIT_OK);
+}
+
+static void
+str_dispatch(struct str *t, struct buf *payload)
+{
+	uint8_t type;
+	int r;
+
+	/* KEXINIT is hashed whole, type byte included. */
+	if (buf_peek_u8(payload, 0, &type) != 0 ||
+	    (type != SSH2_MSG_KEXINIT && buf_consume(payload, 1) != 0))
+		str_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
+		    "empty packet");
+	/* Once the peer's KEXINIT is in, only transport messages until
+	 * its NEWKEYS (RFC 4253 §7.1). */
+	if ((t->kex == SK_WAIT_INIT || t->kex == SK_WAIT_NEWKEYS) &&
+	    type > SSH2_MSG_DEBUG && (type < SSH2_MSG_KEXINIT || type > 49))
+		str_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
+		    "message type %u during key exchange", type);
+	switch (type) {
+	case SSH2_MSG_DISCONNECT:
+		str_peer_disconnect(t, payload);
+		break;
+	case SSH2_MSG_IGNORE:
+	case SSH2_MSG_DEBUG:
+	case SSH2_MSG_UNIMPLEMENTED:
+		break;
+	case SSH2_MSG_KEXINIT:
+		sk_kexinit(t, payload);
+		break;
+	case SSH2_MSG_KEX_ECDH_INIT:
+		sk_ecdh_init(t, payload);
+		break;
+	case SSH2_MSG_NEWKEYS:
+		sk_newkeys(t, payload);
+		break;
+	case SSH2_MSG_USERAUTH_REQUEST:
+		/* RFC 4252 §5.1: ignored once authenticated. */
+		break;
+	default:
+		if (type >= SSH2_MSG_GLOBAL_REQUEST &&
+		    type <= SSH2_MSG_CHANNEL_FAILURE) {
+			if ((r = conn_input(t->conn, type, payload)) ==
+			    HS_ERR_PROTOCOL)
+				str_disconnect(t,
+				    SSH2_DISCONNECT_PROTOCOL_ERROR, "%s",
+				    conn_error(t->conn));
+			if (r != 0)
+				str_disconnect(t,
+				    SSH2_DISCONNECT_BY_APPLICATION,
+				    "cannot send: %s", hs_err_str(r));
+		} else
+			str_unimplemented(t);
+		break;
+	}
+}
+
+/* Read from the client and handle every whole packet. */
+static void
+str_read(struct str *t)
+{
+	uint8_t in[16384];
+	struct buf *payload;
+	size_t want = sizeof(in);
+	ssize_t n;
+	int r;
+
+	if (pkt_input_avail(t->pkt) < want)
+		want = pkt_input_avail(t->pkt);
+	if (want == 0)
+		return;
+	n = read(t->fd, in, want);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		if (n < 0)
+			logit("Read error from %s port %u: %s",
+			    t->si->peer_addr, t->si->peer_port,
+			    strerror(errno));
+		else
+			logit("Connection closed by %s port %u",
+			    t->si->peer_addr, t->si->peer_port);
+		str_exit(t, HELPER_EXIT_OK);
+	}
+	if ((r = pkt_feed(t->pkt, in, (size_t)n)) != 0)
+		str_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR, "input: %s",
+		    hs_err_str(r));
+	while ((r = pkt_read(t->pkt, &payload)) == 0 && payload != NULL) {
+		str_dispatch(t, payload);
+		buf_free(payload);
+		/* Stop decoding while the output is backed up. */
+		if (buf_len(pkt_output(t->pkt)) >= SESS_OUTBUF_HIGH)
+			break;
+	}
+	if (r != 0) {
+		logit("Bad packet from %s port %u: %s", t->si->peer_addr,
+		    t->si->peer_port, hs_err_str(r));
+		str_disconnect(t, r == HS_ERR_MAC || r == HS_ERR_AEAD_TAG ?
+		    SSH2_DISCONNECT_MAC_ERROR : SSH2_DISCONNECT_PROTOCOL_ERROR,
+		    "Packet corrupt: %s", hs_err_str(r));
+	}
+}
+
+/* Packets already fed but not decoded (after a pause, or the pre-auth
+ * child's pending bytes). */
+static void
+str_decode_pending(struct str *t)
+{
+	struct buf *payload;
+	int r;
+
+	while (buf_len(pkt_output(t->pkt)) < SESS_OUTBUF_HIGH &&
+	    (r = pkt_read(t->pkt, &payload)) == 0 && payload != NULL) {
+		str_dispatch(t, payload);
+		buf_free(payload);
+	}
+}
+
+/* The monitor never speaks first: readable means it is gone. */
+static void
+str_rpc_event(struct str *t)
+{
+	struct buf *b = NULL;
+	uint8_t type;
+	int r;
+
+	if ((r = rpc_recv(mm_fd(), RPC_MSG_MAX, &type, &b, NULL)) != 0) {
+		/* No monitor, no log: stderr is all that is left. */
+		mm_init(-1);
+		log_set_handler(NULL, NULL);
+		error("monitor connection lost: %s", hs_err_str(r));
+		/* Exiting closes the terminals: their children hang up. */
+		str_flush_blocking(t);
+		exit(HELPER_EXIT_INTERNAL);
+	}
+	fatal("unexpected %s from the monitor", rpc_type_name(type));
+}
+
+static void
+str_reap(struct str *t)
+{
+	char c[64];
+	pid_t pid;
+	int status, i;
+
+	while (read(sig_pipe[0], c, sizeof(c)) > 0)
+		;
+	if (!got_sigchld)
+		return;
+	got_sigchld = 0;
+	/* Bounded: each round reaps one child of ours. */
+	for (i = 0; i < 4096; i++) {
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid <= 0)
+			break;
+		debug("child %ld exited with status 0x%x", (long)pid,
+		    (unsigned int)status);
+		conn_child_exited(t->conn, pid, status);
+	}
+}
+
+static void
+str_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+		fatal("pipe: %s", strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sig_handler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	if (sigaction(SIGCHLD, &sa, NULL) == -1 ||
+	    sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGHUP, &sa, NULL) == -1)
+		fatal("sigaction: %s", strerror(errno));
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+}
+
+int
+sess_transport_import(const struct session_init *si, struct pkt_state **ret)
+{
+	struct kex_negotiated neg;
+	struct pkt_state *st = NULL;
+	struct cipher_ctx *c = NULL;
+	struct mac_ctx *m = NULL;
+	struct buf *blob = NULL;
+	int r, i;
+
+	*ret = NULL;
+	memset(&neg, 0, sizeof(neg));
+	if ((neg.kex = kex_alg_by_name(si->kex_alg)) == NULL ||
+	    (neg.enc_c2s = cipher_by_name(si->enc_c2s)) == NULL ||
+	    (neg.enc_s2c = cipher_by_name(si->enc_s2c)) == NULL)
+		return HS_ERR_NO_MATCH;
+	if (*si->mac_c2s != '\0' &&
+	    (neg.mac_c2s = mac_by_name(si->mac_c2s)) == NULL)
+		return HS_ERR_NO_MATCH;
+	if (*si->mac_s2c != '\0' &&
+	    (neg.mac_s2c = mac_by_name(si->mac_s2c)) == NULL)
+		return HS_ERR_NO_MATCH;
+	/* A MAC exactly where the cipher needs one. */
+	if (neg.enc_c2s->is_aead != (neg.mac_c2s == NULL) ||
+	    neg.enc_s2c->is_aead != (neg.mac_s2c == NULL))
+		return HS_ERR_NO_MATCH;
+	neg.strict_kex = si->strict_kex;
+	if ((r = pkt_new(&st)) != 0)
+		return r;
+	for (i = 0; i < 2; i++) {
+		if ((r = kex_keys_contexts(&neg, si->keys, true, i == 0, &c,
+		    &m)) != 0)
+			goto out;
+		if ((r = pkt_set_keys(st, i == 0 ? PKT_IN : PKT_OUT, c,
+		    m)) != 0) {
+			cipher_free(c);
+			mac_free(m);
+			goto out;
+		}
+	}
+	if ((blob = buf_from(buf_ptr(si->transport),
+	    buf_len(si->transport))) == NULL) {
+		r = HS_ERR_ALLOC;
+		goto out;
+	}
+	if ((r = pkt_import(st, blob)) != 0)
+		goto out;
+	*ret = st;
+	st = NULL;
+	r = 0;
+ out:
+	buf_free(blob);
+	pkt_free(st);
+	return r;
+}
+
+int
+sess_transport_run(int fd, struct pkt_state *pkt,
+    const struct session_init *si, const struct hs_config *cfg)
+{
+	static const struct sess_ops ops = {
+		.spawn = exec_spawn,
+		.pty_open = pty_monitor_open,
+		.login = pty_monitor_login,
+		.pty_close = pty_monitor_close,
+		.ctx = NULL,
+	};
+	struct str t;
+	struct conn_io io;
+	struct pollfd *pfd = NULL;
+	size_t npfd = 0, nchan, max;
+	time_t now;
+	int timeout, r, n;
+
+	memset(&t, 0, sizeof(t));
+	t.fd = fd;
+	t.pkt = pkt;
+	t.si = si;
+	t.cfg = cfg;
+	if ((t.queue = buf_new()) == NULL)
+		fatal("out of memory");
+	/* The keys in force are the ones the monitor negotiated. */
+	if ((t.neg.enc_c2s = cipher_by_name(si->enc_c2s)) == NULL ||
+	    (t.neg.enc_s2c = cipher_by_name(si->enc_s2c)) == NULL)
+		fatal("unknown cipher in the start state");
+	sk_set_limits(&t);
+	io.send = str_conn_send;
+	io.room = str_conn_room;
+	io.ctx = &t;
+	if ((r = conn_new(&io, &ops, si, cfg, &t.conn)) != 0)
+		fatal_r(r, "conn_new");
+	str_signals();
+
+	/* What the pre-auth child received but did not decode. */
+	str_decode_pending(&t);
+	for (;;) {
+		if (got_term) {
+			logit("Received signal; terminating session of %s",
+			    si->user);
+			str_exit(&t, HELPER_EXIT_OK);
+		}
+		if ((r = conn_process(t.conn)) != 0)
+			str_disconnect(&t, SSH2_DISCONNECT_BY_APPLICATION,
+			    "cannot send: %s", hs_err_str(r));
+		if (sk_due(&t))
+			sk_start(&t);
+		str_write(&t);
+
+		max = PFD_FIXED + conn_pollfds_max(t.conn);
+		if (max > npfd) {
+			pfd = xrecallocarray(pfd, npfd, max, sizeof(*pfd));
+			npfd = max;
+		}
+		memset(pfd, 0, PFD_FIXED * sizeof(*pfd));
+		pfd[PFD_SOCK].fd = fd;
+		/* Back-pressure on the peer: no reading while our output
+		 * or the re-key queue is backed up. */
+		if (buf_len(pkt_output(t.pkt)) < SESS_OUTBUF_HIGH &&
+		    buf_len(t.queue) < SESS_KEXQUEUE_MAX / 2 &&
+		    pkt_input_avail(t.pkt) > 0)
+			pfd[PFD_SOCK].events |= POLLIN;
+		if (buf_len(pkt_output(t.pkt)) > 0)
+			pfd[PFD_SOCK].events |= POLLOUT;
+		pfd[PFD_RPC].fd = mm_fd();
+		pfd[PFD_RPC].events = POLLIN;
+		pfd[PFD_SIG].fd = sig_pipe[0];
+		pfd[PFD_SIG].events = POLLIN;
+		nchan = conn_pollfds(t.conn, pfd + PFD_FIXED, npfd - PFD_FIXED);
+
+		timeout = -1;
+		if (t.rekey_deadline != 0 && t.kex == SK_IDLE) {
+			now = str_now();
+			timeout = t.rekey_deadline <= now ? 0 :
+			    (int)((t.rekey_deadline - now) * 1000);
+		}
+		n = poll(pfd, PFD_FIXED + nchan, timeout);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll: %s", strerror(errno));
+		}
+		if (pfd[PFD_RPC].revents != 0)
+			str_rpc_event(&t);
+		if ((pfd[PFD_SOCK].revents & POLLOUT) != 0)
+			str_write(&t);
+		if ((pfd[PFD_SOCK].revents & (POLLIN | POLLHUP | POLLERR)) != 0)
+			str_read(&t);
+		str_decode_pending(&t);
+		if ((r = conn_poll_done(t.conn, pfd + PFD_FIXED, nchan)) != 0)
+			str_disconnect(&t, SSH2_DISCONNECT_BY_APPLICATION,
+			    "cannot send: %s", hs_err_str(r));
+		if (pfd[PFD_SIG].revents != 0 || got_sigchld)
+			str_reap(&t);
+	}
+}
