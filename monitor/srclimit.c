@@ -681,15 +681,20 @@ srclimit_reason_from_exit(int status, bool signalled)
 	}
 	switch (status) {
 	case HELPER_EXIT_OK:
+	case HELPER_EXIT_AUTHENTICATED:
 		return SRCLIMIT_NONE;
 	case HELPER_EXIT_AUTHFAIL:
 		return SRCLIMIT_AUTHFAIL;
+	case HELPER_EXIT_INVALIDUSER:
+		return SRCLIMIT_INVALIDUSER;
 	case HELPER_EXIT_TIMEOUT:
 		return SRCLIMIT_GRACE_EXCEEDED;
 	case HELPER_EXIT_CRASH:
 		return SRCLIMIT_CRASH;
 	default:
-		/* sshd: any other status means "left without trying". */
+		/* sshd: any other status means "left without trying"
+		 * (HELPER_EXIT_NOAUTH, CLOSED, DISCONNECTED, REFUSED and
+		 * fatal()'s HELPER_EXIT_INTERNAL among them). */
 		return SRCLIMIT_NOAUTH;
 	}
 }

@@ -157,10 +157,12 @@ bool	 srclimit_penalty_check(struct srclimit *, const struct sockaddr *,
  * signalled: status is the signal number (WTERMSIG); otherwise it is the
  * exit status (WEXITSTATUS).  As sshd: killed by SIGSEGV, SIGBUS, SIGTRAP,
  * SIGSYS, SIGFPE, SIGILL or SIGABRT -> CRASH, by any other signal -> NONE;
- * exit HELPER_EXIT_OK -> NONE, HELPER_EXIT_AUTHFAIL -> AUTHFAIL,
+ * exit HELPER_EXIT_OK or HELPER_EXIT_AUTHENTICATED -> NONE,
+ * HELPER_EXIT_AUTHFAIL -> AUTHFAIL, HELPER_EXIT_INVALIDUSER -> INVALIDUSER,
  * HELPER_EXIT_TIMEOUT -> GRACE_EXCEEDED, HELPER_EXIT_CRASH -> CRASH, and
- * every other status (HELPER_EXIT_NOAUTH, HELPER_EXIT_REFUSED, fatal()'s
- * 255, anything unexpected) -> NOAUTH.
+ * every other status (HELPER_EXIT_NOAUTH, HELPER_EXIT_CLOSED,
+ * HELPER_EXIT_DISCONNECTED, HELPER_EXIT_REFUSED, fatal()'s 255, anything
+ * unexpected) -> NOAUTH.
  */
 enum srclimit_reason srclimit_reason_from_exit(int status, bool signalled);
 

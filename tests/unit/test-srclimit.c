@@ -445,6 +445,14 @@ test_reasons(void)
 	    SRCLIMIT_CRASH);
 	ASSERT_INT_EQ(srclimit_reason_from_exit(HELPER_EXIT_REFUSED, false),
 	    SRCLIMIT_NOAUTH);
+	ASSERT_INT_EQ(srclimit_reason_from_exit(HELPER_EXIT_CLOSED, false),
+	    SRCLIMIT_NOAUTH);
+	ASSERT_INT_EQ(srclimit_reason_from_exit(HELPER_EXIT_DISCONNECTED,
+	    false), SRCLIMIT_NOAUTH);
+	ASSERT_INT_EQ(srclimit_reason_from_exit(HELPER_EXIT_AUTHENTICATED,
+	    false), SRCLIMIT_NONE);
+	ASSERT_INT_EQ(srclimit_reason_from_exit(HELPER_EXIT_INVALIDUSER,
+	    false), SRCLIMIT_INVALIDUSER);
 	ASSERT_INT_EQ(srclimit_reason_from_exit(HELPER_EXIT_INTERNAL, false),
 	    SRCLIMIT_NOAUTH);
 	ASSERT_INT_EQ(srclimit_reason_from_exit(1, false), SRCLIMIT_NOAUTH);
