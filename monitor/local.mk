@@ -9,7 +9,8 @@ sbin_PROGRAMS += %D%/hsshd
 	%D%/listen.c %D%/listen.h \
 	%D%/sdnotify.c %D%/sdnotify.h \
 	%D%/snapshot.c %D%/snapshot.h \
-	%D%/spawn.c %D%/spawn.h
+	%D%/spawn.c %D%/spawn.h \
+	%D%/srclimit.c %D%/srclimit.h
 %C%_hsshd_LDADD = $(POLICY_LIBS) $(COMMON_LIBS)
 
 hsshdlibexec_PROGRAMS += %D%/hsshd-monitor

@@ -12,6 +12,9 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@
 
 #include <sodium.h>
 
+#include "common/bounds.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -72,6 +76,39 @@ parse_connection_spec(char *spec, struct hs_match_ctx *m)
 	return 0;
 }
 
+/*
+ * For "Match Group" under -T -C: the groups of the user named in the
+ * connection spec, as sshd looks them up.  An unknown user has none.
+ * The names are never freed (the process exits after printing).
+ */
+static void
+lookup_groups(struct hs_match_ctx *m)
+{
+	struct passwd *pw;
+	struct group *gr;
+	gid_t *gids = NULL;
+	char **names;
+	int ng = 64, i, n = 0;
+
+	if (m->user == NULL || (pw = getpwnam(m->user)) == NULL)
+		return;
+	gids = xreallocarray(NULL, (size_t)ng, sizeof(*gids));
+	if (getgrouplist(pw->pw_name, pw->pw_gid, gids, &ng) == -1) {
+		if (ng <= 0 || ng > NGROUPS_MAX)
+			fatal("cannot list the groups of %s", m->user);
+		gids = xreallocarray(gids, (size_t)ng, sizeof(*gids));
+		if (getgrouplist(pw->pw_name, pw->pw_gid, gids, &ng) == -1)
+			fatal("cannot list the groups of %s", m->user);
+	}
+	names = xcalloc((size_t)ng, sizeof(*names));
+	for (i = 0; i < ng; i++)
+		if ((gr = getgrgid(gids[i])) != NULL)
+			names[n++] = xstrdup(gr->gr_name);
+	free(gids);
+	m->groups = (const char *const *)names;
+	m->ngroups = (size_t)n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -82,9 +119,10 @@ main(int argc, char **argv)
 	struct hostkeys hk;
 	bool test_only = false, dump = false, have_spec = false;
 	bool to_stderr = false, quiet = false;
-	char *errmsg = NULL, *line = NULL, *end;
+	const char **options = NULL, *opt;
+	char *errmsg = NULL, *end;
 	int ch, r, debug_flag = 0, problems, *cmd_ports = NULL;
-	size_t ncmd_ports = 0;
+	size_t i, ncmd_ports = 0, noptions = 0;
 	enum log_level level;
 	long port;
 
@@ -102,10 +140,10 @@ main(int argc, char **argv)
 	while ((ch = getopt(argc, argv, "46C:DdE:ef:h:io:p:qTtV")) != -1) {
 		switch (ch) {
 		case '4':
-			line = "AddressFamily inet";
+			opt = "AddressFamily inet";
 			goto option;
 		case '6':
-			line = "AddressFamily inet6";
+			opt = "AddressFamily inet6";
 			goto option;
 		case 'C':
 			if (parse_connection_spec(optarg, &mctx) != 0)
@@ -139,12 +177,13 @@ main(int argc, char **argv)
 			lo.inetd = true;
 			break;
 		case 'o':
-			line = optarg;
+			opt = optarg;
  option:
-			if (config_apply_option(cfg, line, &errmsg) != 0) {
-				fprintf(stderr, "hsshd: %s\n", errmsg);
-				exit(1);
-			}
+			if (noptions >= CONFIG_ARGS_MAX)
+				fatal("too many -o options");
+			options = xreallocarray(options, noptions + 1,
+			    sizeof(*options));
+			options[noptions++] = opt;
 			break;
 		case 'p':
 			errno = 0;
@@ -155,6 +194,8 @@ main(int argc, char **argv)
 				    optarg);
 				exit(1);
 			}
+			if (ncmd_ports >= CONFIG_PORTS_MAX)
+				fatal("too many -p options");
 			cmd_ports = xreallocarray(cmd_ports, ncmd_ports + 1,
 			    sizeof(*cmd_ports));
 			cmd_ports[ncmd_ports++] = (int)port;
@@ -194,7 +235,20 @@ main(int argc, char **argv)
 	}
 	if (have_spec && !dump)
 		fatal("-C is only meaningful with -T");
+	if (lo.inetd && test_only)
+		fatal("-i cannot be combined with -t or -T");
 
+	/*
+	 * Command-line options first: for single-valued keywords the first
+	 * value wins, so -o overrides the file (as in sshd).
+	 */
+	for (i = 0; i < noptions; i++) {
+		if (config_apply_option(cfg, options[i], &errmsg) != 0) {
+			fprintf(stderr, "hsshd: %s\n", errmsg);
+			exit(1);
+		}
+	}
+	free(options);
 	if (config_load_file(cfg, config_file, &errmsg) != 0) {
 		fprintf(stderr, "hsshd: %s\n", errmsg);
 		exit(1);
@@ -223,6 +277,8 @@ main(int argc, char **argv)
 
 	if (dump) {
 		if (have_spec) {
+			if (mctx.groups == NULL)
+				lookup_groups(&mctx);
 			if (config_for_connection(cfg, &mctx, &ccfg,
 			    &errmsg) != 0) {
 				fprintf(stderr, "hsshd: %s\n", errmsg);
