@@ -39,6 +39,9 @@ t_cleanup() {
 }
 trap t_cleanup EXIT
 trap 'exit 1' INT TERM
+# t_forget PID: that process is gone (waited for); never signal it again,
+# since PIDs are reused and other tests run alongside.
+t_forget() { T_PIDS=$(echo " $T_PIDS " | sed "s/ $1 / /g"); }
 
 ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
 not_ok() { T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_N - $*"; }
@@ -81,6 +84,8 @@ wait_for() {
 }
 
 # write_config FILE [extra lines...]: a loopback test configuration.
+# Tests provoke failures from 127.0.0.1 on purpose, so PerSourcePenalties
+# is off unless a test sets T_PENALTIES (the keyword's value).
 write_config() {
 	_f=$1; shift
 	{
@@ -88,6 +93,7 @@ write_config() {
 		echo "ListenAddress 127.0.0.1"
 		echo "PidFile $T_DIR/hsshd.pid"
 		echo "LogLevel ${T_LOGLEVEL:-DEBUG1}"
+		echo "PerSourcePenalties ${T_PENALTIES:-no}"
 		for l in "$@"; do echo "$l"; done
 	} > "$_f"
 }
@@ -112,6 +118,7 @@ stop_hsshd() {
 	kill "$T_SERVER" 2>/dev/null
 	wait_for "! kill -0 $T_SERVER 2>/dev/null" 50 || kill -9 "$T_SERVER" 2>/dev/null
 	wait "$T_SERVER" 2>/dev/null
+	t_forget "$T_SERVER"
 	T_SERVER=
 }
 
