@@ -115,11 +115,23 @@ reap_child(struct mon *m)
 	return HELPER_EXIT_NOAUTH;
 }
 
+/* In the pre-auth child before exec: die with this monitor, whatever
+ * kills it (the listener's LoginGraceTime backstop uses SIGKILL). */
+static void
+die_with_parent(void *arg)
+{
+	pid_t parent = *(pid_t *)arg;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(126);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct mon m;
 	struct passwd *pw;
+	pid_t self;
 	struct rlimit rl = { 0, 0 };
 	char uidbuf[16], gidbuf[16], *args[8];
 	int rpc[2], r, n = 0;
@@ -176,8 +188,9 @@ main(int argc, char **argv)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rpc) != 0)
 		fatal("socketpair: %s", strerror(errno));
-	if ((m.child = spawn_helper("hsshd-preauth", HELPER_FD_A, rpc[1],
-	    args)) == -1)
+	self = getpid();
+	if ((m.child = spawn_helper_ex("hsshd-preauth", HELPER_FD_A, rpc[1],
+	    args, die_with_parent, &self)) == -1)
 		mon_exit(&m, HELPER_EXIT_INTERNAL);
 	close(rpc[1]);
 	/* From here on the monitor holds no network socket. */

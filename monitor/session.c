@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -43,6 +44,7 @@ struct drop {
 	const char	*user;
 	uid_t		 uid;
 	gid_t		 gid;
+	pid_t		 monitor;
 };
 
 /* In the forked child, before exec: become the user for good. */
@@ -68,6 +70,10 @@ drop_to_user(void *arg)
 		if (d->uid != 0 && (setuid(0) != -1 || seteuid(0) != -1))
 			_exit(126);
 	}
+	/* Die with the monitor.  Set after the credential changes, which
+	 * clear it. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != d->monitor)
+		_exit(126);
 	/* No capabilities across exec (the session drops them again after
 	 * exec when the user is root, where exec restores them). */
 	if ((caps = cap_init()) == NULL || cap_set_proc(caps) != 0)
@@ -183,6 +189,7 @@ mon_session_run(struct mon *m)
 	d.user = m->user;
 	d.uid = m->uid;
 	d.gid = m->gid;
+	d.monitor = getpid();
 	if ((pid = spawn_helper_ex("hsshd-session", m->client_fd, rpc[1],
 	    NULL, drop_to_user, &d)) == -1) {
 		close(rpc[0]);

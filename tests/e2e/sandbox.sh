@@ -43,6 +43,10 @@ if [ -n "$pid" ] && cp "/proc/$pid/status" "$st" 2>/dev/null; then
 		skip "privsep user, CapBnd and chroot" "needs root"
 		skip "root directory is the empty dir" "needs root"
 	fi
+	# A monitor that dies (e.g. the listener's backstop SIGKILL) takes
+	# its child with it.
+	kill -9 "$mon"
+	check "the pre-auth child dies with its monitor" wait_for "! kill -0 $pid 2>/dev/null" 30
 else
 	not_ok "found the pre-auth child"
 fi
