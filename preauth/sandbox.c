@@ -467,6 +467,7 @@ sb_close_above(int max_fd)
 void
 sandbox_enter(const struct sandbox_opts *opts)
 {
+	pid_t parent = getppid();
 	int r;
 
 #ifdef HS_SANITIZERS
@@ -480,6 +481,13 @@ sandbox_enter(const struct sandbox_opts *opts)
 		sb_drop_bounding_set();
 		sb_become_user(opts->uid, opts->gid);
 	}
+	/* Die with the monitor.  The uid change above clears this setting,
+	 * and the filter below forbids prctl: arm it here, and make sure the
+	 * monitor did not die in between. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+		fatal_f("PR_SET_PDEATHSIG: %s", strerror(errno));
+	if (getppid() != parent)
+		fatal_f("parent process exited");
 	sb_clear_caps();
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
