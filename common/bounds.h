@@ -153,5 +153,7 @@
 /* /etc/login.defs (ENV_PATH) and /etc/motd as the session reads them. */
 #define SESS_LOGIN_DEFS_MAX	(64u * 1024)
 #define SESS_MOTD_MAX		(64u * 1024)
+/* Terminals the monitor holds for one session (each is an fd). */
+#define MON_PTYS_MAX		64u
 
 #endif

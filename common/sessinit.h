@@ -29,8 +29,9 @@
  *		string public key blob (KEY_BLOB_MAX)
  *	string	config_serialize() of the connection's configuration
  *						(SESSINIT_CONFIG_MAX)
- *	string	authorized_keys options of this login, opaque
- *						(SESSINIT_KEYOPTS_MAX)
+ *	string	authorized_keys options of this login: empty, or the
+ *		bytes of authkey_opts_serialize() (policy/authkeys.h), which
+ *		the session parses	(SESSINIT_KEYOPTS_MAX)
  *	u32	PAM environment count (SESSINIT_ENV_MAX), then each entry as
  *		string "NAME=value" (SESSINIT_ENV_ENTRY_MAX, NAME non-empty,
  *		no NUL; SESSINIT_ENV_BYTES_MAX in total)
@@ -88,7 +89,7 @@ struct session_init {
 	size_t		 nhostkeys;
 
 	struct buf	*config;	/* config_serialize() */
-	struct buf	*key_options;	/* opaque authorized_keys options */
+	struct buf	*key_options;	/* authkey_opts_serialize() or empty */
 	char		**env;		/* PAM environment, "NAME=value" */
 	size_t		 nenv;
 	uint8_t		 log_level;

@@ -131,5 +131,21 @@ int	mon_answer_kbdint_begin(struct mon *, struct buf *req,
 	    struct buf *reply);
 int	mon_answer_transport_export(struct mon *, struct buf *req,
 	    struct buf *reply);
+/*
+ * The session phase (answer-session.c), requests of hsshd-session.
+ * PTY_OPEN answers for itself (the answer carries the master by
+ * SCM_RIGHTS): its row has no reply type.  TERMINATE has no answer.
+ */
+int	mon_answer_pty_open(struct mon *, struct buf *req, struct buf *reply);
+int	mon_answer_pty_close(struct mon *, struct buf *req, struct buf *reply);
+int	mon_answer_session_event(struct mon *, struct buf *req,
+	    struct buf *reply);
+int	mon_answer_terminate(struct mon *, struct buf *req, struct buf *reply);
+/* Release every pty the session still holds (logout records, ownership
+ * back to root): for mon_session_cleanup. */
+void	mon_session_release_ptys(struct mon *);
+/* Tests: where login records go (NULL: the system's files). */
+void	mon_session_record_files(const char *utmp, const char *wtmp,
+	    const char *lastlog);
 
 #endif

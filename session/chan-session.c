@@ -29,6 +29,7 @@
 #include "common/mem.h"
 #include "common/sessinit.h"
 #include "common/ssh2.h"
+#include "policy/authkeys.h"
 #include "policy/config.h"
 #include "policy/match.h"
 #include "session/channel-priv.h"
@@ -188,6 +189,10 @@ req_pty(struct conn *c, struct channel *ch, struct buf *b, bool *ok)
 		logit("Refused pty-req: PermitTTY no");
 		goto out;
 	}
+	if (c->kopts != NULL && !c->kopts->permit_pty) {
+		logit("Refused pty-req: no-pty in authorized_keys");
+		goto out;
+	}
 	if ((r = c->ops.pty_open(c->ops.ctx, &s->ptym, &s->ptys, s->tty,
 	    sizeof(s->tty))) != 0) {
 		error("channel %u: no pty: %s", ch->id, hs_err_str(r));
@@ -305,10 +310,15 @@ sess_start(struct conn *c, struct channel *ch, const char *command,
 		    what);
 		return;
 	}
+	/* ForceCommand wins over the key's command="", as in sshd. */
 	if (c->cfg->force_command != NULL) {
 		orig = command;
 		command = c->cfg->force_command;
 		debug("Forced command (config) '%.900s'", command);
+	} else if (c->kopts != NULL && c->kopts->command != NULL) {
+		orig = command;
+		command = c->kopts->command;
+		debug("Forced command (key option) '%.900s'", command);
 	}
 	if (command != NULL && is_internal_sftp(command)) {
 		logit("Refused %s: internal-sftp is not available", what);
@@ -325,6 +335,10 @@ sess_start(struct conn *c, struct channel *ch, const char *command,
 	ein.original_command = orig;
 	ein.client_env = s->env;
 	ein.nclient_env = s->nenv;
+	if (c->kopts != NULL) {
+		ein.key_env = c->kopts->env;
+		ein.nkey_env = c->kopts->nenv;
+	}
 	env = sess_env_build(&ein);
 
 	memset(&req, 0, sizeof(req));

@@ -41,6 +41,7 @@ struct conn {
 	struct sess_ops			 ops;
 	const struct session_init	*si;
 	const struct hs_config		*cfg;
+	const struct authkey_opts	*kopts;		/* or NULL */
 	struct channel			**chans;	/* by id; NULL = free */
 	size_t				 nslots;
 	size_t				 nopen;

@@ -102,6 +102,12 @@ conn_new(const struct conn_io *io, const struct sess_ops *ops,
 	return 0;
 }
 
+void
+conn_set_key_options(struct conn *c, const struct authkey_opts *kopts)
+{
+	c->kopts = kopts;
+}
+
 static void
 close_fd(int *fd)
 {

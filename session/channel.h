@@ -92,6 +92,13 @@ struct sess_ops {
 int	 conn_new(const struct conn_io *, const struct sess_ops *,
 	    const struct session_init *si, const struct hs_config *cfg,
 	    struct conn **ret);
+/*
+ * The options of the authorized_keys line that authenticated the user
+ * (NULL: none): no-pty, command= (after ForceCommand) and environment=
+ * (with PermitUserEnvironment).  Must outlive the connection.
+ */
+struct authkey_opts;
+void	 conn_set_key_options(struct conn *, const struct authkey_opts *);
 /* Closes every channel (terminals released through pty_close); the
  * children are left to the caller's reaping.  NULL is a no-op. */
 void	 conn_free(struct conn *);

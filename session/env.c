@@ -20,6 +20,7 @@
 #include "common/sessinit.h"
 #include "common/txt.h"
 #include "policy/config.h"
+#include "policy/match.h"
 #include "session/env.h"
 
 void
@@ -221,6 +222,20 @@ sess_env_build(const struct sess_env_in *in)
 	free(s);
 	if (in->term != NULL)
 		envv_set(&e, "TERM", in->term);
+	for (i = 0; in->cfg != NULL && in->cfg->permit_user_env == 1 &&
+	    i < in->nkey_env; i++) {
+		char *name = xstrdup(in->key_env[i]), *eq;
+
+		if ((eq = strchr(name, '=')) != NULL) {
+			*eq = '\0';
+			if (in->cfg->permit_user_env_allowlist == NULL ||
+			    match_pattern_list(name,
+			    in->cfg->permit_user_env_allowlist, false) ==
+			    MATCH_YES)
+				envv_put(&e, in->key_env[i]);
+		}
+		free(name);
+	}
 	for (i = 0; i < si->nenv; i++) {
 		/* The server sets its own SSH_*; LD_* would reach a setuid
 		 * helper's loader decisions through the user's shell. */

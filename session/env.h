@@ -60,12 +60,18 @@ struct sess_env_in {
 	const char		*original_command; /* with ForceCommand */
 	char *const		*client_env;	/* accepted "NAME=value" */
 	size_t			 nclient_env;
+	/* authorized_keys environment="NAME=value" (only applied when
+	 * PermitUserEnvironment allows the name). */
+	char *const		*key_env;
+	size_t			 nkey_env;
 };
 
 /*
  * The children's environment: the client's accepted variables first,
  * then (each overriding what came before) USER, LOGNAME, HOME, SHELL,
- * PATH, MAIL, TERM, the PAM environment without LD_* and SSH_* names,
+ * PATH, MAIL, TERM, the key's environment= (if PermitUserEnvironment is
+ * yes or its pattern list names it), the PAM environment without LD_*
+ * and SSH_* names,
  * the configuration's SetEnv, and SSH_CLIENT, SSH_CONNECTION, SSH_TTY,
  * SSH_ORIGINAL_COMMAND.  Caller frees with envv_free_vec.
  */

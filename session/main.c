@@ -30,6 +30,7 @@
 #include "common/log.h"
 #include "common/pkt.h"
 #include "common/sessinit.h"
+#include "policy/authkeys.h"
 #include "policy/config.h"
 #include "session/monitor-client.h"
 #include "session/transport.h"
@@ -88,6 +89,7 @@ main(int argc, char **argv)
 {
 	struct session_init *si;
 	struct hs_config *cfg = NULL;
+	struct authkey_opts *kopts = NULL;
 	struct pkt_state *pkt = NULL;
 	int flags, r;
 
@@ -110,6 +112,11 @@ main(int argc, char **argv)
 	if ((r = config_deserialize(buf_ptr(si->config), buf_len(si->config),
 	    &cfg)) != 0)
 		fatal_r(r, "hsshd-session: bad configuration snapshot");
+	/* The options of the authorized_keys line, if a key logged in. */
+	if (buf_len(si->key_options) > 0 &&
+	    ((r = authkey_opts_deserialize(si->key_options, &kopts)) != 0 ||
+	    (r = buf_get_end(si->key_options)) != 0))
+		fatal_r(r, "hsshd-session: bad authorized_keys options");
 	if ((r = sess_transport_import(si, &pkt)) != 0)
 		fatal_r(r, "hsshd-session: cannot take over the transport");
 	/* The packet layer has the keys now; nothing else needs them. */
@@ -122,5 +129,5 @@ main(int argc, char **argv)
 		fatal("fcntl: %s", strerror(errno));
 	debug("session for %s (uid %u) from %s port %u", si->user, si->uid,
 	    si->peer_addr, si->peer_port);
-	return sess_transport_run(HELPER_FD_A, pkt, si, cfg);
+	return sess_transport_run(HELPER_FD_A, pkt, si, cfg, kopts);
 }

@@ -128,6 +128,14 @@ str_exit(struct str *t, int status)
 	conn_free(t->conn);
 	t->conn = NULL;
 	mm_terminate((uint32_t)status);
+	/* Wipe the keys on the way out. */
+	pkt_free(t->pkt);
+	t->pkt = NULL;
+	kex_keys_free(t->keys);
+	t->keys = NULL;
+	buf_free(t->i_s);
+	buf_free(t->i_c);
+	buf_free(t->queue);
 	exit(status);
 }
 
@@ -232,8 +240,6 @@ str_peer_disconnect(struct str *t, struct buf *payload)
 		msg = NULL;
 	logit("Received disconnect from %s port %u:%u: %s", t->si->peer_addr,
 	    t->si->peer_port, reason, msg != NULL ? msg : "(unreadable)");
-	logit("Disconnected from user %s %s port %u", t->si->user,
-	    t->si->peer_addr, t->si->peer_port);
 	free(msg);
 	str_exit(t, HELPER_EXIT_OK);
 }
@@ -369,6 +375,7 @@ str_rpc_event(struct str *t)
 		error("monitor connection lost: %s", hs_err_str(r));
 		/* Exiting closes the terminals: their children hang up. */
 		str_flush_blocking(t);
+		pkt_free(t->pkt);
 		exit(HELPER_EXIT_INTERNAL);
 	}
 	fatal("unexpected %s from the monitor", rpc_type_name(type));
@@ -474,7 +481,8 @@ sess_transport_import(const struct session_init *si, struct pkt_state **ret)
 
 int
 sess_transport_run(int fd, struct pkt_state *pkt,
-    const struct session_init *si, const struct hs_config *cfg)
+    const struct session_init *si, const struct hs_config *cfg,
+    const struct authkey_opts *kopts)
 {
 	static const struct sess_ops ops = {
 		.spawn = exec_spawn,
@@ -507,6 +515,7 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 	io.ctx = &t;
 	if ((r = conn_new(&io, &ops, si, cfg, &t.conn)) != 0)
 		fatal_r(r, "conn_new");
+	conn_set_key_options(t.conn, kopts);
 	str_signals();
 
 	/* What the pre-auth child received but did not decode. */

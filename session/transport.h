@@ -16,10 +16,13 @@ struct session_init;
 /*
  * Serve the connection on fd (the client socket) until it ends; returns
  * the exit status (enum helper_exit).  si's keys must already be wiped
- * (the packet state holds them); si and cfg must outlive the call.
+ * (the packet state holds them); si, cfg and kopts (the authorized_keys
+ * options of the login, or NULL) must outlive the call.
  */
+struct authkey_opts;
 int	sess_transport_run(int fd, struct pkt_state *pkt,
-	    const struct session_init *si, const struct hs_config *cfg);
+	    const struct session_init *si, const struct hs_config *cfg,
+	    const struct authkey_opts *kopts);
 
 /*
  * The packet state of the hand-over: keys from the monitor's derived key

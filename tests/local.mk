@@ -179,6 +179,19 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-channel %D%/fuzz/fuzz-ttymodes
 %C%_fuzz_fuzz_ttymodes_LDADD = $(SESSION_LIBS) $(FUZZ_LDADD)
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-channel.c %D%/fuzz/fuzz-ttymodes.c
+# The monitor's session-phase handlers (monitor/answer-session.c, built
+# into the test directly).
+check_PROGRAMS += %D%/unit/test-sess-monitor
+%C%_unit_test_sess_monitor_SOURCES = %D%/unit/test-sess-monitor.c \
+	monitor/answer-session.c monitor/monitor.h
+%C%_unit_test_sess_monitor_LDADD = $(UNIT_LDADD)
+TESTS += %D%/unit/test-sess-monitor
+# The real hsshd-session, with this test as its monitor and its client.
+check_PROGRAMS += %D%/unit/test-sess-loop
+%C%_unit_test_sess_loop_SOURCES = %D%/unit/test-sess-loop.c \
+	monitor/answer-session.c monitor/monitor.h $(SESSB_SOURCES)
+%C%_unit_test_sess_loop_LDADD = $(POLICY_LIBS) $(UNIT_LDADD)
+TESTS += %D%/unit/test-sess-loop
 
 
 # End-to-end tests of the server with real clients.  Helper programs run

@@ -25,6 +25,7 @@
 #include "common/err.h"
 #include "common/sessinit.h"
 #include "common/ssh2.h"
+#include "policy/authkeys.h"
 #include "policy/config.h"
 #include "session/channel.h"
 #include "tests/tap.h"
@@ -745,6 +746,64 @@ test_peer_close_running(void)
 	TEST_DONE();
 }
 
+static void
+test_key_options(void)
+{
+	struct tctx t;
+	struct authkey_opts *o;
+	struct buf *b;
+	uint32_t id;
+	char *out;
+
+	TEST_START("authorized_keys options: no-pty, command=, environment=");
+	setup(&t, "PermitUserEnvironment KEY*\n");
+	o = calloc(1, sizeof(*o));
+	o->permit_pty = false;
+	o->command = strdup("echo keycmd \"$SSH_ORIGINAL_COMMAND\" $KEYVAR "
+	    "${OTHER:-unset}");
+	o->env = calloc(2, sizeof(char *));
+	o->env[0] = strdup("KEYVAR=fromkey");
+	o->env[1] = strdup("OTHER=notallowed");
+	o->nenv = 2;
+	o->tunnel = -1;
+	conn_set_key_options(t.c, o);
+	id = open_session(&t, 0, 1 << 20);
+	b = ft_request(id, "pty-req", true);
+	ASSERT_INT_EQ(buf_put_cstring(b, "xterm"), 0);
+	ASSERT_INT_EQ(buf_put_u32(b, 80), 0);
+	ASSERT_INT_EQ(buf_put_u32(b, 24), 0);
+	ASSERT_INT_EQ(buf_put_u32(b, 0), 0);
+	ASSERT_INT_EQ(buf_put_u32(b, 0), 0);
+	ASSERT_INT_EQ(buf_put_string(b, "", 0), 0);
+	ASSERT_INT_EQ(ft_input(t.c, b), 0);
+	ASSERT_INT_EQ(last_type(&t), SSH2_MSG_CHANNEL_FAILURE);
+	ASSERT_INT_EQ(exec_cmd(&t, id, "id"), 0);
+	ASSERT_INT_EQ(last_type(&t), SSH2_MSG_CHANNEL_SUCCESS);
+	ASSERT_TRUE(ft_run_until_close(&t.ft, t.c, 0, 1000));
+	out = ft_collect(&t.ft, 0, false, NULL);
+	ASSERT_STR_EQ(out, "keycmd id fromkey unset\n");
+	free(out);
+	teardown(&t);
+	authkey_opts_free(o);
+
+	/* ForceCommand wins over command=. */
+	setup(&t, "ForceCommand echo config\n");
+	o = calloc(1, sizeof(*o));
+	o->permit_pty = true;
+	o->command = strdup("echo key");
+	o->tunnel = -1;
+	conn_set_key_options(t.c, o);
+	id = open_session(&t, 0, 1 << 20);
+	ASSERT_INT_EQ(ft_input(t.c, ft_request(id, "shell", true)), 0);
+	ASSERT_TRUE(ft_run_until_close(&t.ft, t.c, 0, 1000));
+	out = ft_collect(&t.ft, 0, false, NULL);
+	ASSERT_STR_EQ(out, "config\n");
+	free(out);
+	teardown(&t);
+	authkey_opts_free(o);
+	TEST_DONE();
+}
+
 int
 main(void)
 {
@@ -760,5 +819,6 @@ main(void)
 	test_global_and_opens();
 	test_protocol_errors();
 	test_peer_close_running();
+	test_key_options();
 	return tap_finish();
 }
