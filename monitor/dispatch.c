@@ -87,6 +87,16 @@ static const struct mon_rule mon_rules[] = {
 	    mon_answer_kex_rekey },
 	{ RPC_KEX_SIGN, ST(MON_ST_REKEY), RESUME, UNLIMITED, 0,
 	    RPC_KEX_SIGN_ANS, mon_answer_kex_sign },
+	/* The session's requests: terminals the monitor opens, their login
+	 * records, and the end.  PTY_OPEN answers itself (with a fd). */
+	{ RPC_PTY_OPEN, ST(MON_ST_SESSION), SAME, UNLIMITED, 0, NO_REPLY,
+	    mon_answer_pty_open },
+	{ RPC_PTY_CLOSE, ST(MON_ST_SESSION), SAME, UNLIMITED, 0,
+	    RPC_PTY_CLOSE_ANS, mon_answer_pty_close },
+	{ RPC_SESSION_EVENT, ST(MON_ST_SESSION), SAME, UNLIMITED, 0,
+	    RPC_SESSION_EVENT_ANS, mon_answer_session_event },
+	{ RPC_TERMINATE, ST(MON_ST_SESSION), SAME, 1, 0, NO_REPLY,
+	    mon_answer_terminate },
 	/* The session re-keys as often as RekeyLimit asks; each re-key is
 	 * one fresh KEXINIT and one signature. */
 	{ RPC_KEX_REKEY, ST(MON_ST_SESSION), MON_ST_REKEY, UNLIMITED, F_SAVE,

@@ -19,7 +19,7 @@ hsshdlibexec_PROGRAMS += %D%/hsshd-monitor
 	%D%/dispatch.c \
 	%D%/answer-kex.c %D%/answer-auth.c \
 	%D%/pam.c %D%/pam.h \
-	%D%/session.c \
+	%D%/session.c %D%/answer-session.c \
 	%D%/authfile.c %D%/authfile.h \
 	%D%/hostkey.c %D%/hostkey.h \
 	%D%/snapshot.c %D%/snapshot.h \

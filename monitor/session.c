@@ -229,5 +229,6 @@ mon_session_run(struct mon *m)
 void
 mon_session_cleanup(struct mon *m)
 {
+	mon_session_release_ptys(m);
 	mon_pam_close(m);
 }
