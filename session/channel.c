@@ -514,7 +514,7 @@ conn_input(struct conn *c, uint8_t type, struct buf *payload)
 	case SSH2_MSG_CHANNEL_FAILURE:
 		return conn_channel_reply(c, payload);
 	default:
-		return HS_ERR_INVALID_ARGUMENT;
+		return HS_ERR_NOT_FOUND;
 	}
 }
 

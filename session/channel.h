@@ -104,8 +104,8 @@ void	 conn_set_key_options(struct conn *, const struct authkey_opts *);
 void	 conn_free(struct conn *);
 
 /* One message of the connection protocol (type 80..100; the type byte
- * already consumed).  Types outside that range fail with
- * HS_ERR_INVALID_ARGUMENT. */
+ * already consumed).  Types it does not know (83..89, or outside the
+ * range) fail with HS_ERR_NOT_FOUND: the caller answers UNIMPLEMENTED. */
 int	 conn_input(struct conn *, uint8_t type, struct buf *payload);
 /* Why the last HS_ERR_PROTOCOL happened (static text, never NULL). */
 const char *conn_error(const struct conn *);

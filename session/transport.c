@@ -285,7 +285,11 @@ str_dispatch(struct str *t, struct buf *payload)
 		if (type >= SSH2_MSG_GLOBAL_REQUEST &&
 		    type <= SSH2_MSG_CHANNEL_FAILURE) {
 			if ((r = conn_input(t->conn, type, payload)) ==
-			    HS_ERR_PROTOCOL)
+			    HS_ERR_NOT_FOUND) {
+				str_unimplemented(t);
+				break;
+			}
+			if (r == HS_ERR_PROTOCOL)
 				str_disconnect(t,
 				    SSH2_DISCONNECT_PROTOCOL_ERROR, "%s",
 				    conn_error(t->conn));

@@ -716,7 +716,8 @@ test_protocol_errors(void)
 	/* After the peer's CLOSE, nothing more on that channel. */
 	ASSERT_INT_EQ(ft_input(t.c, ft_u32msg(SSH2_MSG_CHANNEL_CLOSE, id)), 0);
 	ASSERT_INT_EQ(ft_input(t.c, ft_data(id, "x", 1)), HS_ERR_PROTOCOL);
-	ASSERT_INT_EQ(conn_input(t.c, 50, NULL), HS_ERR_INVALID_ARGUMENT);
+	ASSERT_INT_EQ(conn_input(t.c, 50, NULL), HS_ERR_NOT_FOUND);
+	ASSERT_INT_EQ(conn_input(t.c, 85, NULL), HS_ERR_NOT_FOUND);
 	teardown(&t);
 	TEST_DONE();
 }

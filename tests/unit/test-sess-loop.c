@@ -78,7 +78,7 @@ struct h {
 	struct kex_keys		*c_keys;
 	unsigned int		 client_rekeys;
 	struct buf		*held;		/* client messages held during kex */
-	bool			 eof;
+	bool			 eof, disconnected;
 };
 
 static char dir[] = "/tmp/hs-sessloop.XXXXXX";
@@ -483,7 +483,7 @@ h_next(struct h *h)
 			    type == SSH2_MSG_DEBUG) {
 				;
 			} else if (type == SSH2_MSG_DISCONNECT) {
-				h_fail("the session disconnected");
+				h->disconnected = true;
 				buf_free(pl);
 				return NULL;
 			} else
@@ -886,7 +886,7 @@ test_exec(const char *cipher, const char *mac)
 	struct h h;
 	struct chan c;
 	char name[128];
-	int status;
+	int status, i;
 
 	snprintf(name, sizeof(name), "exec through the real transport (%s%s%s)",
 	    cipher, *mac ? " " : "", mac);
@@ -897,6 +897,19 @@ test_exec(const char *cipher, const char *mac)
 		return;
 	}
 	ASSERT_TRUE(h_start(&h, NULL, cipher, mac));
+	/* Unknown messages get UNIMPLEMENTED; a late USERAUTH_REQUEST is
+	 * ignored (RFC 4252 §5.1). */
+	h_send(&h, msg(SSH2_MSG_USERAUTH_REQUEST));
+	h_send(&h, msg(85));
+	h_send(&h, msg(200));
+	for (i = 0; i < 2; i++) {
+		struct buf *m = h_next(&h);
+		uint8_t type = 0;
+
+		ASSERT_TRUE(m != NULL && buf_get_u8(m, &type) == 0);
+		ASSERT_INT_EQ(type, SSH2_MSG_UNIMPLEMENTED);
+		buf_free(m);
+	}
 	ASSERT_TRUE(open_session(&h, &c, 1 << 20));
 	ASSERT_TRUE(exec_cmd(&h, &c, "echo hi; echo err >&2; exit 7"));
 	ASSERT_TRUE(run_to_close(&h, &c, false));
@@ -1010,6 +1023,7 @@ test_pty(void)
 	struct utmpx *u;
 	const char *out;
 	bool logged = false, dead = false;
+	int i;
 
 	TEST_START("pty shell: tty, TERM, size, login record, release");
 	ASSERT_TRUE(h_start(&h, NULL, NULL, NULL));
@@ -1031,7 +1045,30 @@ test_pty(void)
 	ASSERT_INT_EQ(c.replies_ok, 2);
 	b = msg(SSH2_MSG_CHANNEL_DATA);
 	if (buf_put_u32(b, c.id) != 0 || buf_put_cstring(b,
-	    "tty; echo T=$TERM; stty size; exit 3\n") != 0)
+	    "tty; echo T=$TERM; stty size\n") != 0)
+		abort();
+	h_send(&h, b);
+	for (i = 0; i < 1000 && strstr(text_of(c.out), "30 100\r\n") == NULL;
+	    i++) {
+		if ((m = h_next(&h)) == NULL || !on_message(&h, &c, m, false)) {
+			buf_free(m);
+			break;
+		}
+		buf_free(m);
+	}
+	/* The size follows window-change; a break reaches the pty. */
+	b = request(&c, "window-change", false);
+	if (buf_put_u32(b, 120) != 0 || buf_put_u32(b, 40) != 0 ||
+	    buf_put_u32(b, 0) != 0 || buf_put_u32(b, 0) != 0)
+		abort();
+	h_send(&h, b);
+	b = request(&c, "break", true);
+	if (buf_put_u32(b, 100) != 0)
+		abort();
+	h_send(&h, b);
+	b = msg(SSH2_MSG_CHANNEL_DATA);
+	if (buf_put_u32(b, c.id) != 0 ||
+	    buf_put_cstring(b, "stty size; exit 3\n") != 0)
 		abort();
 	h_send(&h, b);
 	ASSERT_TRUE(run_to_close(&h, &c, false));
@@ -1039,6 +1076,8 @@ test_pty(void)
 	ASSERT_TRUE(strstr(out, "/dev/pts/") != NULL);
 	ASSERT_TRUE(strstr(out, "T=vt220\r\n") != NULL);
 	ASSERT_TRUE(strstr(out, "30 100\r\n") != NULL);
+	ASSERT_TRUE(strstr(out, "40 120\r\n") != NULL);
+	ASSERT_INT_EQ(c.replies_ok, 3);		/* pty-req, shell, break */
 	ASSERT_TRUE(strstr(out, "stty size") == NULL);	/* no echo */
 	ASSERT_INT_EQ(c.status, 3);
 	ASSERT_INT_EQ(h.logins, 1);
@@ -1058,6 +1097,33 @@ test_pty(void)
 	}
 	ASSERT_TRUE(logged);
 	ASSERT_TRUE(dead);
+	chan_free(&c);
+	h_free(&h);
+	TEST_DONE();
+}
+
+static void
+test_kex_violation(void)
+{
+	struct h h;
+	struct chan c;
+	struct buf *b;
+	int status;
+
+	TEST_START("a connection message inside the client's key exchange");
+	ASSERT_TRUE(h_start(&h, NULL, NULL, NULL));
+	ASSERT_TRUE(open_session(&h, &c, 1 << 20));
+	c_send_kexinit(&h);
+	/* Not held back, as a broken client would send it. */
+	b = request(&c, "shell", true);
+	c_send_now(&h, b);
+	buf_free(b);
+	ASSERT_PTR_EQ(h_next(&h), NULL);
+	ASSERT_TRUE(h.disconnected);
+	status = h_wait_exit(&h);
+	h.pid = -1;
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_INT_EQ(h.terminated, 1);
 	chan_free(&c);
 	h_free(&h);
 	TEST_DONE();
@@ -1104,6 +1170,7 @@ main(void)
 	test_upload_rekey();
 	test_download_rekeylimit();
 	test_pty();
+	test_kex_violation();
 
 	unlink(f_utmp);
 	unlink(f_wtmp);
