@@ -24,16 +24,27 @@ T_PIDS=
 T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hsshd-test.XXXXXX")
 chmod 0755 "$T_DIR"
 
+# Only our own children: a recorded PID whose process has gone may since
+# belong to another test's server (tests run in parallel, and some churn
+# through thousands of PIDs).
+t_is_child() {
+	# Field 4 of /proc/PID/stat, counted after the ")" closing the name.
+	[ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f2)" = "$$" ]
+}
 t_cleanup() {
+	_mine=
 	for p in $T_PIDS; do
+		t_is_child "$p" && _mine="$_mine $p"
+	done
+	for p in $_mine; do
 		kill "$p" 2>/dev/null
 	done
-	for p in $T_PIDS; do
+	for p in $_mine; do
 		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
+		while t_is_child "$p" && [ $i -lt 50 ]; do
 			sleep 0.1; i=$((i + 1))
 		done
-		kill -9 "$p" 2>/dev/null
+		t_is_child "$p" && kill -9 "$p" 2>/dev/null
 	done
 	[ -n "${T_KEEP:-}" ] || rm -rf "$T_DIR"
 }
