@@ -220,6 +220,7 @@ E2E_TESTS = \
 	%D%/e2e/sandbox.sh \
 	%D%/e2e/monitor-rpc.sh \
 	%D%/e2e/auth.sh \
+	%D%/e2e/linkage.sh \
 	%D%/e2e/policy-cli.sh \
 	%D%/e2e/listener.sh \
 	%D%/e2e/srclimit.sh \
