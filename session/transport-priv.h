@@ -45,6 +45,11 @@ struct str {
 	time_t			 rekey_deadline; /* monotonic s; 0 = none */
 	unsigned int		 rekeys;
 
+	/* ClientAliveInterval: when the client was last heard from, and the
+	 * keep-alives sent since without an answer. */
+	time_t			 last_heard;
+	int			 alive_unanswered;
+
 	/* Connection messages held while our side of a key exchange runs:
 	 * u32 length + payload each, at most SESS_KEXQUEUE_MAX bytes. */
 	struct buf		*queue;

@@ -303,6 +303,52 @@ str_dispatch(struct str *t, struct buf *payload)
 	}
 }
 
+/* Any packet from the client shows it is alive (ClientAliveInterval). */
+static void
+str_heard(struct str *t)
+{
+	t->last_heard = str_now();
+	t->alive_unanswered = 0;
+}
+
+/*
+ * ClientAliveInterval: after that long without a packet, ask the client
+ * for an answer (keepalive@openssh.com, as sshd); after
+ * ClientAliveCountMax unanswered asks, end the connection.  Returns the
+ * milliseconds until the next check, or -1 if there is none.
+ */
+static int
+str_client_alive(struct str *t)
+{
+	int interval = t->cfg->client_alive_interval;
+	time_t now = str_now(), due;
+	struct buf *b;
+
+	if (interval <= 0)
+		return -1;
+	due = t->last_heard + (time_t)interval * (t->alive_unanswered + 1);
+	if (now < due)
+		return (int)((due - now) * 1000);
+	if (t->alive_unanswered >= t->cfg->client_alive_count_max) {
+		logit("Timeout, client not responding from user %s %s "
+		    "port %u", t->si->user, t->si->peer_addr,
+		    t->si->peer_port);
+		str_exit(t, HELPER_EXIT_OK);
+	}
+	t->alive_unanswered++;
+	if ((b = buf_new()) == NULL ||
+	    buf_put_u8(b, SSH2_MSG_GLOBAL_REQUEST) != 0 ||
+	    buf_put_cstring(b, "keepalive@openssh.com") != 0 ||
+	    buf_put_bool(b, true) != 0)
+		fatal("out of memory");
+	/* A global request is a connection message: held during a re-key. */
+	if (str_conn_send(t, b) != 0)
+		str_disconnect(t, SSH2_DISCONNECT_BY_APPLICATION,
+		    "cannot send a keep-alive");
+	buf_free(b);
+	return interval * 1000;
+}
+
 /* Read from the client and handle every whole packet. */
 static void
 str_read(struct str *t)
@@ -334,6 +380,7 @@ str_read(struct str *t)
 		str_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR, "input: %s",
 		    hs_err_str(r));
 	while ((r = pkt_read(t->pkt, &payload)) == 0 && payload != NULL) {
+		str_heard(t);
 		str_dispatch(t, payload);
 		buf_free(payload);
 		/* Stop decoding while the output is backed up. */
@@ -359,6 +406,7 @@ str_decode_pending(struct str *t)
 
 	while (buf_len(pkt_output(t->pkt)) < SESS_OUTBUF_HIGH &&
 	    (r = pkt_read(t->pkt, &payload)) == 0 && payload != NULL) {
+		str_heard(t);
 		str_dispatch(t, payload);
 		buf_free(payload);
 	}
@@ -522,6 +570,7 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 	conn_set_key_options(t.conn, kopts);
 	str_signals();
 
+	str_heard(&t);
 	/* What the pre-auth child received but did not decode. */
 	str_decode_pending(&t);
 	for (;;) {
@@ -535,6 +584,8 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 			    "cannot send: %s", hs_err_str(r));
 		if (sk_due(&t))
 			sk_start(&t);
+		/* Before the write: a keep-alive must not wait a round. */
+		timeout = str_client_alive(&t);
 		str_write(&t);
 
 		max = PFD_FIXED + conn_pollfds_max(t.conn);
@@ -558,11 +609,12 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 		pfd[PFD_SIG].events = POLLIN;
 		nchan = conn_pollfds(t.conn, pfd + PFD_FIXED, npfd - PFD_FIXED);
 
-		timeout = -1;
 		if (t.rekey_deadline != 0 && t.kex == SK_IDLE) {
 			now = str_now();
-			timeout = t.rekey_deadline <= now ? 0 :
+			n = t.rekey_deadline <= now ? 0 :
 			    (int)((t.rekey_deadline - now) * 1000);
+			if (timeout == -1 || n < timeout)
+				timeout = n;
 		}
 		n = poll(pfd, PFD_FIXED + nchan, timeout);
 		if (n == -1) {

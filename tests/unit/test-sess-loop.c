@@ -712,6 +712,11 @@ on_message(struct h *h, struct chan *c, struct buf *m, bool adjust)
 	char *name = NULL;
 	bool want, core;
 
+	/* Keep-alives are answered as OpenSSH's client does. */
+	if (buf_peek_u8(m, 0, &type) == 0 && type == SSH2_MSG_GLOBAL_REQUEST) {
+		h_send(h, msg(SSH2_MSG_REQUEST_FAILURE));
+		return true;
+	}
 	if (buf_get_u8(m, &type) != 0 || buf_get_u32(m, &id) != 0)
 		return false;
 	switch (type) {
@@ -1129,6 +1134,68 @@ test_kex_violation(void)
 	TEST_DONE();
 }
 
+/* A keepalive@openssh.com global request wanting a reply? */
+static bool
+is_keepalive(struct buf *m)
+{
+	char *name = NULL;
+	uint8_t type;
+	bool want = false, ok;
+
+	ok = buf_get_u8(m, &type) == 0 && type == SSH2_MSG_GLOBAL_REQUEST &&
+	    buf_get_cstring(m, 64, &name, NULL) == 0 &&
+	    strcmp(name, "keepalive@openssh.com") == 0 &&
+	    buf_get_bool(m, &want) == 0 && want && buf_get_end(m) == 0;
+	free(name);
+	return ok;
+}
+
+static void
+test_client_alive(void)
+{
+	struct h h;
+	struct chan c;
+	struct buf *m;
+	int status, asks = 0, i;
+
+	TEST_START("ClientAliveInterval: asked, answered, and timed out");
+	ASSERT_TRUE(h_start(&h, "ClientAliveInterval 1\n"
+	    "ClientAliveCountMax 2\n", NULL, NULL));
+	for (i = 0; i < 10 && (m = h_next(&h)) != NULL; i++) {
+		asks += is_keepalive(m);
+		buf_free(m);
+	}
+	/* Two unanswered asks, then the session gives up and exits. */
+	ASSERT_INT_EQ(asks, 2);
+	ASSERT_TRUE(h.eof);
+	status = h_wait_exit(&h);
+	h.pid = -1;
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_INT_EQ(h.terminated, 1);
+	h_free(&h);
+
+	/* A client that answers stays connected. */
+	ASSERT_TRUE(h_start(&h, "ClientAliveInterval 1\n"
+	    "ClientAliveCountMax 1\n", NULL, NULL));
+	for (asks = 0, i = 0; i < 10 && asks < 3; i++) {
+		if ((m = h_next(&h)) == NULL)
+			break;
+		if (is_keepalive(m)) {
+			asks++;
+			h_send(&h, msg(SSH2_MSG_REQUEST_FAILURE));
+		}
+		buf_free(m);
+	}
+	ASSERT_INT_EQ(asks, 3);
+	ASSERT_TRUE(open_session(&h, &c, 1 << 20));
+	ASSERT_TRUE(exec_cmd(&h, &c, "echo alive"));
+	ASSERT_TRUE(run_to_close(&h, &c, false));
+	ASSERT_TRUE(buf_is(c.out, "alive\n"));
+	chan_free(&c);
+	h_free(&h);
+	TEST_DONE();
+}
+
 static void
 make_file(char *path, size_t len, const char *name, off_t size)
 {
@@ -1171,6 +1238,7 @@ main(void)
 	test_download_rekeylimit();
 	test_pty();
 	test_kex_violation();
+	test_client_alive();
 
 	unlink(f_utmp);
 	unlink(f_wtmp);
