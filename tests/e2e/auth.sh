@@ -172,6 +172,28 @@ check "keyboard-interactive (PAM prompt relayed) accepted" kbd "$U" "$PW"
 if kbd "$U" "nope"; then not_ok "keyboard-interactive wrong answer refused"; else ok "keyboard-interactive wrong answer refused"; fi
 check "Failed keyboard-interactive/pam logged" log_has "Failed keyboard-interactive/pam for $U from 127.0.0.1"
 
+# --- an expired password is changed through keyboard-interactive --------
+NEWPW='N3w-Different-pass-42'
+chage -d 0 "$U2"
+expect -f - "$U2" "$PW" "$NEWPW" "$T_PORT" "$T_DIR/known_hosts" <<'EXP' >"$T_DIR/chg.out" 2>&1
+set timeout 20
+lassign $argv user old new port kh
+spawn ssh -F none -o UserKnownHostsFile=$kh -o StrictHostKeyChecking=yes -o PreferredAuthentications=keyboard-interactive -o PubkeyAuthentication=no -v -p $port $user@127.0.0.1 true
+expect {
+	-re "(Retype|retype|again)\[^\n\]*: ?$" { send "$new\r"; exp_continue }
+	-re "(New|new)\[^\n\]*(P|p)assword: ?$" { send "$new\r"; exp_continue }
+	-re "(Current|current|Old|old)\[^\n\]*(P|p)assword: ?$" { send "$old\r"; exp_continue }
+	-re "(P|p)assword: ?$" { send "$old\r"; exp_continue }
+	"Authenticated to" { exit 0 }
+	"Permission denied" { exit 1 }
+	timeout { exit 2 }
+	eof { exit 3 }
+}
+EXP
+check "expired password: changed through keyboard-interactive, login succeeds" [ $? -eq 0 ]
+n=$(grep -c "Accepted password for $U2 " "$LOG")
+check "the new password works afterwards" pw_login "$U2" "$NEWPW" "$n"
+
 # --- a PAM account stack that refuses -------------------------------------
 PAMSVC=hsshd-t$$-denyacct serve "PasswordAuthentication yes"
 n=$(grep -c "Accepted password for $U " "$LOG")
