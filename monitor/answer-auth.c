@@ -51,8 +51,8 @@
 
 /* Failure padding: every failed attempt takes at least this long, plus
  * a per-user share derived from a secret, as sshd does. */
-#define FAIL_DELAY_MIN_MS	100
-#define FAIL_DELAY_SPREAD_MS	4
+#define FAIL_DELAY_MIN_MS	300
+#define FAIL_DELAY_SPREAD_MS	10
 
 static uint8_t delay_secret[crypto_generichash_KEYBYTES];
 static bool delay_secret_set;
