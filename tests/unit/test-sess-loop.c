@@ -1083,6 +1083,27 @@ test_pty(void)
 	ASSERT_TRUE(strstr(out, "30 100\r\n") != NULL);
 	ASSERT_TRUE(strstr(out, "40 120\r\n") != NULL);
 	ASSERT_INT_EQ(c.replies_ok, 3);		/* pty-req, shell, break */
+	/* PrintMotd (default yes): /etc/motd before the shell's output. */
+	{
+		char motd[4096], *nl;
+		ssize_t n = -1;
+		int fd = open("/etc/motd", O_RDONLY);
+
+		if (fd != -1) {
+			n = read(fd, motd, sizeof(motd) - 1);
+			close(fd);
+		}
+		if (n > 0) {
+			motd[n] = '\0';
+			/* Its longest first line, without the newline. */
+			for (nl = motd; *nl == '\n'; nl++)
+				;
+			if (strchr(nl, '\n') != NULL)
+				*strchr(nl, '\n') = '\0';
+			if (*nl != '\0')
+				ASSERT_TRUE(strstr(out, nl) != NULL);
+		}
+	}
 	ASSERT_TRUE(strstr(out, "stty size") == NULL);	/* no echo */
 	ASSERT_INT_EQ(c.status, 3);
 	ASSERT_INT_EQ(h.logins, 1);
