@@ -77,11 +77,18 @@ mon_session_record_files(const char *utmp, const char *wtmp,
 	rec_lastlog = lastlog;
 }
 
-/* The session's requests make sense only once a user's session runs. */
+/*
+ * The session's requests make sense only once a user's session runs: in
+ * state SESSION, or in a re-key the session started (the session may
+ * need a terminal while its KEXINIT waits for the client's), never in a
+ * pre-auth re-key.
+ */
 static bool
 session_ready(const struct mon *m)
 {
-	return m->user != NULL && m->rpc_fd != -1;
+	return m->user != NULL && m->rpc_fd != -1 &&
+	    (m->state == MON_ST_SESSION || (m->state == MON_ST_REKEY &&
+	    m->resume_state == MON_ST_SESSION));
 }
 
 static struct mon_pty *
@@ -202,8 +209,13 @@ record(const struct mon *m, const struct mon_pty *p, bool login)
 	if (rec_utmp != NULL && utmpxname(rec_utmp) == -1)
 		error("utmp %s: %s", rec_utmp, strerror(errno));
 	setutxent();
-	if (pututxline(&ut) == NULL)
-		error("utmp: %s", strerror(errno));
+	/* A system without utmp (a container, say) keeps no such record. */
+	if (pututxline(&ut) == NULL) {
+		if (errno == ENOENT)
+			debug("utmp: %s", strerror(errno));
+		else
+			error("utmp: %s", strerror(errno));
+	}
 	endutxent();
 	updwtmpx(rec_wtmp != NULL ? rec_wtmp : _PATH_WTMPX, &ut);
 	if (login)

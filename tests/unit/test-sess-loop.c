@@ -605,6 +605,7 @@ h_start(struct h *h, const char *config_text, const char *cipher,
 	h->m.gid = h->si->gid;
 	h->m.child = h->pid;
 	h->m.rpc_fd = h->mfd;
+	h->m.state = MON_ST_SESSION;
 	snprintf(h->m.peer_addr, sizeof(h->m.peer_addr), "127.0.0.1");
 	b = buf_new();
 	if (sessinit_serialize(h->si, b) != 0 ||

@@ -311,12 +311,29 @@ test_not_ready(void)
 {
 	char *user = m.user;
 
-	TEST_START("nothing before the session runs");
+	TEST_START("nothing before the session runs, nor in a pre-auth re-key");
 	m.user = NULL;
 	ASSERT_INT_NE(call(mon_answer_pty_open, NULL), 0);
 	ASSERT_INT_NE(call(mon_answer_session_event, event(1, "/dev/pts/0",
 	    1)), 0);
 	m.user = user;
+	m.state = MON_ST_AUTH;
+	ASSERT_INT_NE(call(mon_answer_pty_open, NULL), 0);
+	m.state = MON_ST_REKEY;
+	m.resume_state = MON_ST_AUTH;
+	ASSERT_INT_NE(call(mon_answer_pty_open, NULL), 0);
+	/* A re-key the session started: terminals are still served. */
+	m.resume_state = MON_ST_SESSION;
+	{
+		char name[64];
+		int fd = pty_open(name, sizeof(name));
+
+		ASSERT_TRUE(fd >= 0);
+		ASSERT_INT_EQ(call(mon_answer_pty_close, str(name)), 0);
+		if (fd >= 0)
+			close(fd);
+	}
+	m.state = MON_ST_SESSION;
 	TEST_DONE();
 }
 
@@ -357,6 +374,7 @@ main(void)
 	m.gid = USER_GID;
 	m.child = getpid();
 	m.rpc_fd = sv[0];
+	m.state = MON_ST_SESSION;
 	snprintf(m.peer_addr, sizeof(m.peer_addr), "192.0.2.7");
 	peer = sv[1];
 
