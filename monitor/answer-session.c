@@ -79,16 +79,15 @@ mon_session_record_files(const char *utmp, const char *wtmp,
 
 /*
  * The session's requests make sense only once a user's session runs: in
- * state SESSION, or in a re-key the session started (the session may
- * need a terminal while its KEXINIT waits for the client's), never in a
- * pre-auth re-key.
+ * state SESSION, or in a re-key the session started (SREKEY: the
+ * session may need a terminal while its KEXINIT waits for the client's),
+ * never in a pre-auth re-key.
  */
 static bool
 session_ready(const struct mon *m)
 {
 	return m->user != NULL && m->rpc_fd != -1 &&
-	    (m->state == MON_ST_SESSION || (m->state == MON_ST_REKEY &&
-	    m->resume_state == MON_ST_SESSION));
+	    (m->state == MON_ST_SESSION || m->state == MON_ST_SREKEY);
 }
 
 static struct mon_pty *

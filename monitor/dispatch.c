@@ -36,6 +36,7 @@
 #define ST(s)		(1u << (s))
 #define ST_PREAUTH	(ST(MON_ST_INIT) | ST(MON_ST_BANNER) | ST(MON_ST_KEX) | \
 			 ST(MON_ST_USER) | ST(MON_ST_AUTH) | ST(MON_ST_DONE))
+#define ST_SESS		(ST(MON_ST_SESSION) | ST(MON_ST_SREKEY))
 #define SAME		(-1)
 #define RESUME		(-2)	/* back to the state saved by F_SAVE */
 #define UNLIMITED	0u
@@ -74,7 +75,7 @@ static int mon_answer_log(struct mon *, struct buf *, struct buf *);
  */
 static const struct mon_rule mon_rules[] = {
 	{ RPC_LOG, ST_PREAUTH | ST(MON_ST_REKEY) | ST(MON_ST_KBDINT) |
-	    ST(MON_ST_REFUSED) | ST(MON_ST_SESSION), SAME, UNLIMITED, 0,
+	    ST(MON_ST_REFUSED) | ST_SESS, SAME, UNLIMITED, 0,
 	    NO_REPLY, mon_answer_log },
 	{ RPC_HELLO, ST(MON_ST_INIT), MON_ST_BANNER, 1, 0, RPC_HELLO_ANS,
 	    mon_answer_hello },
@@ -89,18 +90,21 @@ static const struct mon_rule mon_rules[] = {
 	    RPC_KEX_SIGN_ANS, mon_answer_kex_sign },
 	/* The session's requests: terminals the monitor opens, their login
 	 * records, and the end.  PTY_OPEN answers itself (with a fd). */
-	{ RPC_PTY_OPEN, ST(MON_ST_SESSION), SAME, UNLIMITED, 0, NO_REPLY,
+	{ RPC_PTY_OPEN, ST_SESS, SAME, UNLIMITED, 0, NO_REPLY,
 	    mon_answer_pty_open },
-	{ RPC_PTY_CLOSE, ST(MON_ST_SESSION), SAME, UNLIMITED, 0,
+	{ RPC_PTY_CLOSE, ST_SESS, SAME, UNLIMITED, 0,
 	    RPC_PTY_CLOSE_ANS, mon_answer_pty_close },
-	{ RPC_SESSION_EVENT, ST(MON_ST_SESSION), SAME, UNLIMITED, 0,
+	{ RPC_SESSION_EVENT, ST_SESS, SAME, UNLIMITED, 0,
 	    RPC_SESSION_EVENT_ANS, mon_answer_session_event },
-	{ RPC_TERMINATE, ST(MON_ST_SESSION), SAME, 1, 0, NO_REPLY,
+	{ RPC_TERMINATE, ST_SESS, SAME, 1, 0, NO_REPLY,
 	    mon_answer_terminate },
 	/* The session re-keys as often as RekeyLimit asks; each re-key is
-	 * one fresh KEXINIT and one signature. */
-	{ RPC_KEX_REKEY, ST(MON_ST_SESSION), MON_ST_REKEY, UNLIMITED, F_SAVE,
+	 * one fresh KEXINIT and one signature.  Its other requests go on
+	 * meanwhile (a shell may exit during a re-key). */
+	{ RPC_KEX_REKEY, ST(MON_ST_SESSION), MON_ST_SREKEY, UNLIMITED, 0,
 	    RPC_KEX_REKEY_ANS, mon_answer_kex_rekey },
+	{ RPC_KEX_SIGN, ST(MON_ST_SREKEY), MON_ST_SESSION, UNLIMITED, 0,
+	    RPC_KEX_SIGN_ANS, mon_answer_kex_sign },
 	{ RPC_USERAUTH_BEGIN, ST(MON_ST_USER), MON_ST_AUTH, 1, 0,
 	    RPC_USERAUTH_BEGIN_ANS, mon_answer_userauth_begin },
 	/* Authentication: each answer is a verdict; failures are counted
@@ -135,7 +139,7 @@ mon_state_name(enum mon_state s)
 {
 	static const char *const names[MON_ST_COUNT] = {
 		"INIT", "BANNER", "KEX", "USER", "AUTH", "DONE", "REKEY",
-		"KBDINT", "REFUSED", "SESSION",
+		"KBDINT", "REFUSED", "SESSION", "SREKEY",
 	};
 
 	return (unsigned int)s < MON_ST_COUNT ? names[s] : "?";
@@ -184,7 +188,7 @@ mon_answer_log(struct mon *m, struct buf *req, struct buf *reply)
 		char line[LOG_LINE_MAX + 16];
 
 		snprintf(line, sizeof(line), "%s%s", text,
-		    m->state == MON_ST_SESSION ? "" : " [preauth]");
+		    (ST(m->state) & ST_SESS) != 0 ? "" : " [preauth]");
 		log_emit((enum log_level)level, line);
 	}
  out:

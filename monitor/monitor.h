@@ -31,6 +31,7 @@ enum mon_state {
 	MON_ST_KBDINT,		/* inside a PAM conversation */
 	MON_ST_REFUSED,		/* too many failures: nothing more */
 	MON_ST_SESSION,		/* the user's session process runs */
+	MON_ST_SREKEY,		/* a session re-key: one signature, then back */
 	MON_ST_COUNT
 };
 

@@ -323,7 +323,7 @@ test_not_ready(void)
 	m.resume_state = MON_ST_AUTH;
 	ASSERT_INT_NE(call(mon_answer_pty_open, NULL), 0);
 	/* A re-key the session started: terminals are still served. */
-	m.resume_state = MON_ST_SESSION;
+	m.state = MON_ST_SREKEY;
 	{
 		char name[64];
 		int fd = pty_open(name, sizeof(name));
