@@ -74,8 +74,8 @@ drop_to_user(void *arg)
 	 * clear it. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != d->monitor)
 		_exit(126);
-	/* No capabilities across exec (the session drops them again after
-	 * exec when the user is root, where exec restores them). */
+	/* No capabilities across exec.  (For a root login, exec gives
+	 * root's powers back, as with sshd: the user is root.) */
 	if ((caps = cap_init()) == NULL || cap_set_proc(caps) != 0)
 		_exit(126);
 	cap_free(caps);
