@@ -221,6 +221,7 @@ E2E_TESTS = \
 	%D%/e2e/monitor-rpc.sh \
 	%D%/e2e/auth.sh \
 	%D%/e2e/linkage.sh \
+	%D%/e2e/session.sh \
 	%D%/e2e/policy-cli.sh \
 	%D%/e2e/listener.sh \
 	%D%/e2e/srclimit.sh \
