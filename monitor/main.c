@@ -24,6 +24,10 @@
 
 #include <sodium.h>
 
+#ifdef HAVE_OPENSSL
+#include <openssl/crypto.h>
+#endif
+
 #include "common/bounds.h"
 #include "common/err.h"
 #include "common/log.h"

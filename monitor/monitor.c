@@ -26,6 +26,10 @@
 
 #include <sodium.h>
 
+#ifdef HAVE_OPENSSL
+#include <openssl/crypto.h>
+#endif
+
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/helper.h"

@@ -38,6 +38,14 @@ head -c 100000000 /dev/urandom > "$T_DIR/big"
 a=$(sha256sum < "$T_DIR/big" | cut -d' ' -f1)
 b=$(sshu 'cat' < "$T_DIR/big" | sha256sum | cut -d' ' -f1)
 check "100 MB through stdin and back, sha256 equal" [ "$a" = "$b" ]
+# Re-keys every megabyte (client-initiated); data in flight survives.
+head -c 20000000 "$T_DIR/big" > "$T_DIR/mid"
+n0=$(grep -c "signed exchange hash" "$T_DIR/hsshd.log")
+# shellcheck disable=SC2086
+b=$(ssh $S -o RekeyLimit=1M "$U@127.0.0.1" cat < "$T_DIR/mid" | sha256sum | cut -d' ' -f1)
+check "RekeyLimit=1M: 20 MB through re-keys intact" [ "$(sha256sum < "$T_DIR/mid" | cut -d' ' -f1)" = "$b" ]
+n1=$(grep -c "signed exchange hash" "$T_DIR/hsshd.log")
+check "... the monitor signed for the re-keys ($((n1 - n0)) exchanges)" [ $((n1 - n0)) -gt 10 ]
 sshu 'seq 1 200000' | tail -n 1 > "$T_DIR/o"
 check "long output complete before exit" [ "$(cat "$T_DIR/o")" = 200000 ]
 sshu 'kill -TERM $$' >/dev/null 2>&1
