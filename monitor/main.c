@@ -138,6 +138,12 @@ main(int argc, char **argv)
 	}
 	/* Log to stderr until the configuration says otherwise. */
 	log_init("hsshd", LOG_LEVEL_INFO, LOG_AUTH, true);
+#ifdef HAVE_OPENSSL
+	/* Host private keys' RSA/ECDSA components in OpenSSL's locked heap
+	 * (Ed25519 keys are in sodium_malloc memory). */
+	if (CRYPTO_secure_malloc_init(1u << 17, 64) != 1)
+		debug("OpenSSL secure heap not available");
+#endif
 	if ((cfg = config_new()) == NULL)
 		fatal("out of memory");
 

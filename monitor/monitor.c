@@ -152,6 +152,14 @@ main(int argc, char **argv)
 	/* No core dumps and no ptrace: this process holds host keys. */
 	(void)prctl(PR_SET_DUMPABLE, 0);
 	(void)setrlimit(RLIMIT_CORE, &rl);
+
+#ifdef HAVE_OPENSSL
+	/* RSA and ECDSA private components in OpenSSL's locked heap (Ed25519
+	 * keys are in sodium_malloc memory already). */
+	if (CRYPTO_secure_malloc_init(1u << 17, 64) != 1)
+		debug("OpenSSL secure heap not available: private RSA/ECDSA "
+		    "components stay in ordinary (non-dumpable) memory");
+#endif
 	log_init("hsshd", LOG_LEVEL_INFO, -1, true);
 	if ((r = snapshot_recv(HELPER_FD_B, &m.snap)) != 0)
 		fatal_r(r, "hsshd-monitor: cannot read the listener's snapshot");
