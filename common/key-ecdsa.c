@@ -51,6 +51,10 @@ ec_curve_for(enum key_type type)
 {
 	size_t i;
 
+	/* A security key's ECDSA key is a P-256 key with more around it
+	 * (key-sk.c); its point and signatures are handled here. */
+	if (type == KEY_SK_ECDSA_P256)
+		type = KEY_ECDSA_P256;
 	for (i = 0; i < sizeof(ec_curves) / sizeof(ec_curves[0]); i++)
 		if (ec_curves[i].type == type)
 			return &ec_curves[i];

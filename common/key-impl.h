@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Private to common/key*.c: the layout of struct key and the operations
- * each key family (key-ed25519.c, key-rsa.c, key-ecdsa.c) provides to the
+ * each key family (key-ed25519.c, key-rsa.c, key-ecdsa.c, and key-sk.c
+ * for security keys on top of the first and the last) provides to the
  * dispatcher in key.c.  Runs wherever key.c runs (listener, monitor, and
  * any program handling public key blobs); every buffer handed to these
  * operations may hold attacker-controlled bytes.
@@ -29,6 +30,17 @@ struct buf;
 /* Largest RSA public exponent we take (bytes): bounds verification cost. */
 #define RSA_E_MAX_BYTES		8u
 
+/*
+ * Longest security-key application string we take.  ssh-keygen writes
+ * "ssh:" and whatever follows it on -O application=, a FIDO relying
+ * party id is a domain name (at most 253 bytes); the bound is far above
+ * both and keeps a key blob's size dominated by its key.
+ */
+#define SK_APPLICATION_MAX	1024u
+/* What a security key signs: SHA256(application) || flags || counter ||
+ * SHA256(data). */
+#define SK_MESSAGE_LEN		(32u + 1u + 4u + 32u)
+
 /* The digest a signature algorithm uses (none for Ed25519). */
 enum key_hash {
 	KEY_HASH_NONE = 0,
@@ -47,6 +59,8 @@ struct key {
 	/* RSA and ECDSA: public or key pair. */
 	EVP_PKEY	*pkey;
 #endif
+	/* Security keys: the application string (heap, NUL-terminated). */
+	char		*sk_application;
 };
 
 /*
@@ -80,6 +94,23 @@ extern const struct key_ops key_ed25519_ops;
 extern const struct key_ops key_rsa_ops;
 extern const struct key_ops key_ecdsa_ops;
 #endif
+/*
+ * Security keys (key-sk.c): the fields of the underlying Ed25519 or ECDSA
+ * P-256 key (whose operations do the work, key-ecdsa.c treating
+ * KEY_SK_ECDSA_P256 as P-256), then the application.  No private part:
+ * generate, priv_get, priv_put and sign fail with HS_ERR_KEY_UNSUPPORTED.
+ * verify checks the raw signature blob over the message
+ * key_sk_message() built.
+ */
+extern const struct key_ops key_sk_ops;
+
+/*
+ * The message a security key signs for data (SK_MESSAGE_LEN bytes,
+ * appended to out): SHA256(application) || flags || counter (big-endian)
+ * || SHA256(data).
+ */
+int	 key_sk_message(const struct key *, uint8_t flags, uint32_t counter,
+	    const uint8_t *data, size_t datalen, struct buf *out);
 
 /*
  * Private keys from the PEM formats (key-file.c): each builds a new key

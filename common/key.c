@@ -2,10 +2,11 @@
 /*
  * Key types, public key blobs, public key lines, fingerprints and the
  * signature wrapper, dispatching to key-ed25519.c / key-rsa.c /
- * key-ecdsa.c.  Linked into the listener and the monitor (root) and into
- * every program that handles public key blobs.  Blobs, lines and
- * signatures are attacker-controlled (a client's userauth request, an
- * authorized_keys file); they are read only through struct buf / txt.
+ * key-ecdsa.c / key-sk.c.  Linked into the listener and the monitor
+ * (root) and into every program that handles public key blobs.  Blobs,
+ * lines and signatures are attacker-controlled (a client's userauth
+ * request, an authorized_keys file); they are read only through struct
+ * buf / txt.
  */
 #include "config.h"
 
@@ -35,6 +36,10 @@ static const struct key_info {
 	    "ecdsa-sha2-nistp384" },
 	{ KEY_ECDSA_P521, "ecdsa-sha2-nistp521", "ECDSA",
 	    "ecdsa-sha2-nistp521" },
+	{ KEY_SK_ED25519, "sk-ssh-ed25519@openssh.com", "ED25519-SK",
+	    "sk-ssh-ed25519@openssh.com" },
+	{ KEY_SK_ECDSA_P256, "sk-ecdsa-sha2-nistp256@openssh.com", "ECDSA-SK",
+	    "sk-ecdsa-sha2-nistp256@openssh.com" },
 };
 
 /*
@@ -52,6 +57,10 @@ static const struct sig_info {
 	{ "ecdsa-sha2-nistp256", KEY_ECDSA_P256, KEY_HASH_SHA256 },
 	{ "ecdsa-sha2-nistp384", KEY_ECDSA_P384, KEY_HASH_SHA384 },
 	{ "ecdsa-sha2-nistp521", KEY_ECDSA_P521, KEY_HASH_SHA512 },
+	/* Security keys sign key_sk_message()'s output. */
+	{ "sk-ssh-ed25519@openssh.com", KEY_SK_ED25519, KEY_HASH_NONE },
+	{ "sk-ecdsa-sha2-nistp256@openssh.com", KEY_SK_ECDSA_P256,
+	    KEY_HASH_SHA256 },
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -98,6 +107,8 @@ key_ops_for(enum key_type type)
 	switch (type) {
 	case KEY_ED25519:
 		return &key_ed25519_ops;
+	case KEY_SK_ED25519:
+		return &key_sk_ops;
 #ifdef HAVE_OPENSSL
 	case KEY_RSA:
 		return &key_rsa_ops;
@@ -105,6 +116,8 @@ key_ops_for(enum key_type type)
 	case KEY_ECDSA_P384:
 	case KEY_ECDSA_P521:
 		return &key_ecdsa_ops;
+	case KEY_SK_ECDSA_P256:
+		return &key_sk_ops;
 #endif
 	default:
 		return NULL;
@@ -143,6 +156,12 @@ key_type_supported(enum key_type type)
 	return key_info_for(type) != NULL && key_ops_for(type) != NULL;
 }
 
+bool
+key_type_is_sk(enum key_type type)
+{
+	return type == KEY_SK_ED25519 || type == KEY_SK_ECDSA_P256;
+}
+
 /* HS_ERR_KEY_TYPE for a type nobody knows, UNSUPPORTED for one we lack. */
 static int
 key_type_check(enum key_type type)
@@ -165,6 +184,11 @@ key_generate(enum key_type type, unsigned int bits, struct key **ret)
 	*ret = NULL;
 	if ((r = key_type_check(type)) != 0)
 		goto out;
+	/* A security key's private key is made inside its authenticator. */
+	if (key_type_is_sk(type)) {
+		r = HS_ERR_KEY_UNSUPPORTED;
+		goto out;
+	}
 	if ((r = key_crypto_init()) != 0)
 		goto out;
 	if ((k = key_alloc(type)) == NULL) {
@@ -227,6 +251,14 @@ key_bits(const struct key *k)
 	if (k == NULL || (ops = key_ops_for(k->type)) == NULL)
 		return 0;
 	return ops->bits(k);
+}
+
+const char *
+key_sk_application(const struct key *k)
+{
+	if (k == NULL || !key_type_is_sk(k->type))
+		return NULL;
+	return k->sk_application;
 }
 
 bool
@@ -526,6 +558,8 @@ key_sign(const struct key *k, const char *alg, const uint8_t *data,
 
 	if (k == NULL || out == NULL || (data == NULL && datalen != 0))
 		return HS_ERR_INVALID_ARGUMENT;
+	if (key_type_is_sk(k->type))
+		return HS_ERR_KEY_UNSUPPORTED;
 	if (!k->has_private || (ki = key_info_for(k->type)) == NULL ||
 	    key_ops_for(k->type) == NULL)
 		return HS_ERR_INVALID_ARGUMENT;
@@ -552,15 +586,24 @@ key_sign(const struct key *k, const char *alg, const uint8_t *data,
 	return r;
 }
 
-int
-key_verify(const struct key *k, const char *alg, const uint8_t *sig,
-    size_t siglen, const uint8_t *data, size_t datalen)
+/*
+ * Both signature encodings: string alg, string sigblob, and for security
+ * keys byte flags, uint32 counter (PROTOCOL.u2f).  A security key signed
+ * key_sk_message()'s output rather than data itself.
+ */
+static int
+key_verify_any(const struct key *k, const char *alg, const uint8_t *sig,
+    size_t siglen, const uint8_t *data, size_t datalen, uint8_t *ret_flags,
+    uint32_t *ret_counter)
 {
 	const struct sig_info *si;
-	struct buf *b = NULL;
+	struct buf *b = NULL, *msg = NULL;
 	const uint8_t *blob;
 	size_t bloblen;
 	char *name = NULL;
+	bool sk;
+	uint8_t flags = 0;
+	uint32_t counter = 0;
 	int r;
 
 	if (k == NULL || (sig == NULL && siglen != 0) ||
@@ -570,29 +613,68 @@ key_verify(const struct key *k, const char *alg, const uint8_t *sig,
 		return HS_ERR_TOO_LONG;
 	if ((r = key_crypto_init()) != 0)
 		return r;
+	sk = key_type_is_sk(k->type);
 	if ((b = buf_from(sig, siglen)) == NULL)
 		return HS_ERR_ALLOC;
 	if ((r = buf_get_cstring(b, NAME_MAX_LEN, &name, NULL)) != 0 ||
 	    (r = buf_get_string_direct(b, SIG_BLOB_MAX, &blob,
-	    &bloblen)) != 0 ||
-	    (r = buf_get_end(b)) != 0)
+	    &bloblen)) != 0)
 		goto out;
 	/* The signature must use exactly the algorithm the caller named. */
 	if (alg != NULL && strcmp(alg, name) != 0) {
 		r = HS_ERR_SIG_ALG;
 		goto out;
 	}
+	/* Only now is the layout of the rest known. */
 	if ((si = sig_info_for(name)) == NULL || si->type != k->type) {
 		r = HS_ERR_SIG_ALG;
 		goto out;
+	}
+	if ((sk && (r = buf_get_u8(b, &flags)) != 0) ||
+	    (sk && (r = buf_get_u32(b, &counter)) != 0) ||
+	    (r = buf_get_end(b)) != 0)
+		goto out;
+	if (sk) {
+		if ((msg = buf_new()) == NULL) {
+			r = HS_ERR_ALLOC;
+			goto out;
+		}
+		if ((r = key_sk_message(k, flags, counter, data, datalen,
+		    msg)) != 0)
+			goto out;
+		data = buf_ptr(msg);
+		datalen = buf_len(msg);
 	}
 	r = key_ops_for(k->type)->verify(k, si->hash, blob, bloblen,
 	    data, datalen);
 	/* Nothing but a verified signature is a success. */
 	if (r > 0)
 		r = HS_ERR_SIGNATURE;
+	if (r == 0 && ret_flags != NULL)
+		*ret_flags = flags;
+	if (r == 0 && ret_counter != NULL)
+		*ret_counter = counter;
  out:
 	free(name);
+	buf_free(msg);
 	buf_free(b);
 	return r;
+}
+
+int
+key_verify(const struct key *k, const char *alg, const uint8_t *sig,
+    size_t siglen, const uint8_t *data, size_t datalen)
+{
+	return key_verify_any(k, alg, sig, siglen, data, datalen, NULL, NULL);
+}
+
+int
+key_verify_sk(const struct key *k, const char *alg, const uint8_t *sig,
+    size_t siglen, const uint8_t *data, size_t datalen, uint8_t *ret_flags,
+    uint32_t *ret_counter)
+{
+	if (k == NULL || !key_type_is_sk(k->type))
+		return HS_ERR_INVALID_ARGUMENT;
+	return key_verify_any(k, alg, sig, siglen, data, datalen, ret_flags,
+	    ret_counter);
 }

@@ -11,7 +11,7 @@ noinst_LIBRARIES += %D%/libcommon.a
 	%D%/buf.c %D%/buf-getput.c %D%/buf.h \
 	%D%/txt.c %D%/txt.h \
 	%D%/key.c %D%/key.h %D%/key-impl.h %D%/key-ed25519.c \
-	%D%/key-rsa.c %D%/key-ecdsa.c %D%/key-file.c
+	%D%/key-rsa.c %D%/key-ecdsa.c %D%/key-file.c %D%/key-sk.c
 
 # Monitor RPC framing and THE message list; the monitor's check of its
 # sandboxed child.

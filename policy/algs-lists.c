@@ -5,7 +5,9 @@
  * linked wherever configuration is loaded.  The defaults keep ssh-audit
  * clean: no SHA-1, no CBC, no NIST curves for key exchange by default.
  * Post-quantum hybrids (sntrup761x25519, mlkem768x25519) are not
- * implemented yet, so they sit in the "known" lists.
+ * implemented yet, so they sit in the "known" lists.  FIDO security keys
+ * (sk-*) can only be user keys: PubkeyAcceptedAlgorithms has them (in
+ * OpenSSH's default order), host keys and CA keys do not.
  */
 #include <config.h>
 
@@ -35,6 +37,11 @@
 	"ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384," \
 	"ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
 #define KEY_KNOWN_OPENSSL ""
+#define PUBKEY_SUPPORTED \
+	"ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384," \
+	"ecdsa-sha2-nistp521,sk-ssh-ed25519@openssh.com," \
+	"sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256"
+#define SK_KNOWN_OPENSSL ""
 #else
 #define KEX_DEFAULT "curve25519-sha256,curve25519-sha256@libssh.org"
 #define KEX_SUPPORTED KEX_DEFAULT
@@ -56,6 +63,8 @@
 #define KEY_KNOWN_OPENSSL \
 	"ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521," \
 	"rsa-sha2-512,rsa-sha2-256,"
+#define PUBKEY_SUPPORTED "ssh-ed25519,sk-ssh-ed25519@openssh.com"
+#define SK_KNOWN_OPENSSL "sk-ecdsa-sha2-nistp256@openssh.com,"
 #endif
 #define CIPHER_SUPPORTED CIPHER_DEFAULT
 
@@ -73,9 +82,9 @@
 	"hmac-sha1-etm@openssh.com,hmac-sha1-96-etm@openssh.com," \
 	"hmac-md5-etm@openssh.com,hmac-md5-96-etm@openssh.com," \
 	"umac-64-etm@openssh.com,umac-128-etm@openssh.com"
-#define KEY_KNOWN KEY_KNOWN_OPENSSL \
+/* What no key list of this build implements. */
+#define KEY_KNOWN_ALL \
 	"ssh-rsa,ssh-dss,ssh-xmss@openssh.com," \
-	"sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com," \
 	"webauthn-sk-ecdsa-sha2-nistp256@openssh.com," \
 	"ssh-ed25519-cert-v01@openssh.com," \
 	"sk-ssh-ed25519-cert-v01@openssh.com," \
@@ -86,6 +95,12 @@
 	"rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com," \
 	"ssh-rsa-cert-v01@openssh.com,ssh-dss-cert-v01@openssh.com," \
 	"ssh-xmss-cert-v01@openssh.com"
+/* Host keys and CA keys: no security keys. */
+#define KEY_KNOWN KEY_KNOWN_OPENSSL \
+	"sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com," \
+	KEY_KNOWN_ALL
+/* User keys: the security-key types this build lacks. */
+#define PUBKEY_KNOWN KEY_KNOWN_OPENSSL SK_KNOWN_OPENSSL KEY_KNOWN_ALL
 
 const char *
 algs_default(enum algs_kind kind)
@@ -95,7 +110,7 @@ algs_default(enum algs_kind kind)
 	case ALGS_CIPHER:	return CIPHER_DEFAULT;
 	case ALGS_MAC:		return MAC_DEFAULT;
 	case ALGS_HOSTKEY:	return HOSTKEY_DEFAULT;
-	case ALGS_PUBKEY:	return KEY_SUPPORTED;
+	case ALGS_PUBKEY:	return PUBKEY_SUPPORTED;
 	case ALGS_CASIG:	return KEY_SUPPORTED;
 	}
 	return "";
@@ -108,8 +123,8 @@ algs_supported(enum algs_kind kind)
 	case ALGS_KEX:		return KEX_SUPPORTED;
 	case ALGS_CIPHER:	return CIPHER_SUPPORTED;
 	case ALGS_MAC:		return MAC_SUPPORTED;
-	case ALGS_HOSTKEY:
-	case ALGS_PUBKEY:
+	case ALGS_HOSTKEY:	return KEY_SUPPORTED;
+	case ALGS_PUBKEY:	return PUBKEY_SUPPORTED;
 	case ALGS_CASIG:	return KEY_SUPPORTED;
 	}
 	return "";
@@ -122,8 +137,8 @@ algs_known(enum algs_kind kind)
 	case ALGS_KEX:		return KEX_KNOWN;
 	case ALGS_CIPHER:	return CIPHER_KNOWN;
 	case ALGS_MAC:		return MAC_KNOWN;
-	case ALGS_HOSTKEY:
-	case ALGS_PUBKEY:
+	case ALGS_HOSTKEY:	return KEY_KNOWN;
+	case ALGS_PUBKEY:	return PUBKEY_KNOWN;
 	case ALGS_CASIG:	return KEY_KNOWN;
 	}
 	return "";

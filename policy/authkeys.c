@@ -617,14 +617,13 @@ ak_options(struct ak_parse *p, struct txt *span)
 	return 0;
 }
 
-/* Key type names sshd knows that this server does not use. */
+/* Key type names sshd knows that this server does not use (security
+ * keys are ours: key_type_from_name knows them). */
 static bool
 ak_other_key_type(const char *word, bool *ret_cert)
 {
 	static const char *const others[] = {
 		"ssh-dss",
-		"sk-ssh-ed25519@openssh.com",
-		"sk-ecdsa-sha2-nistp256@openssh.com",
 		"ssh-xmss@openssh.com",
 	};
 	size_t i;
@@ -846,6 +845,25 @@ authkey_opts_authorise(const struct authkey_opts *o, const char *remote_ip,
 	if (ret_why != NULL)
 		*ret_why = why;
 	return why == NULL ? 0 : HS_ERR_KEY_REFUSED;
+}
+
+bool
+authkey_opts_sk_flags_ok(const struct authkey_opts *o, uint8_t sk_flags,
+    const char **ret_why)
+{
+	/* Without options sshd's defaults hold: touch required, no PIN. */
+	bool need_up = o == NULL || !o->no_touch_required;
+	bool need_uv = o != NULL && o->verify_required;
+	const char *why = NULL;
+
+	/* Presence first, as sshd checks it first. */
+	if (need_up && (sk_flags & KEY_SK_FLAG_UP) == 0)
+		why = "user presence (authenticator touch) requirement not met";
+	else if (need_uv && (sk_flags & KEY_SK_FLAG_UV) == 0)
+		why = "user verification requirement not met";
+	if (ret_why != NULL)
+		*ret_why = why;
+	return why == NULL;
 }
 
 /* Serialisation. */

@@ -33,9 +33,12 @@
  * ports in permitopen/permitlisten must be numbers (sshd also looks up
  * service names), expiry-time fields must be plain digits (sshd's
  * strptime also skips blanks), and lines are at most AUTHKEYS_LINE_MAX
- * bytes.  Lines with "cert-authority" and certificate or security-key
- * key types are refused with a reason: certificates and FIDO keys are not
- * supported yet.  Local expiry times are read with the time zone's
+ * bytes.  Lines with "cert-authority" and certificate key types are
+ * refused with a reason: certificates are not supported yet.  FIDO
+ * security keys (sk-ssh-ed25519@openssh.com, and with OpenSSL
+ * sk-ecdsa-sha2-nistp256@openssh.com) are keys like any other; their
+ * touch-required / verify-required options are applied by
+ * authkey_opts_sk_flags_ok.  Local expiry times are read with the time zone's
  * daylight saving rule for that date (as sshd(8) documents; sshd's code
  * reads them as standard time, up to an hour apart).
  */
@@ -73,9 +76,8 @@ struct authkey_opts {
 	/* "restrict" was given: the session must also apply restrictions
 	 * that later versions add to the set. */
 	bool		 restricted;
-	/* Security-key flags: no-touch-required, verify-required.  Kept for
-	 * the record; they only concern FIDO keys, which are not supported,
-	 * so no accepted key is affected. */
+	/* Security-key flags: no-touch-required, verify-required.  They
+	 * only concern FIDO keys (authkey_opts_sk_flags_ok). */
 	bool		 no_touch_required;
 	bool		 verify_required;
 	/* command="...": the forced command, or NULL. */
@@ -151,6 +153,19 @@ bool	 authkey_opts_expired(const struct authkey_opts *, time_t now);
 int	 authkey_opts_authorise(const struct authkey_opts *,
 	    const char *remote_ip, const char *remote_host, time_t now,
 	    const char **ret_why);
+
+/*
+ * Whether a security key's signature flags (KEY_SK_FLAG_* of
+ * key_verify_sk) satisfy the line's options, as sshd decides: user
+ * presence (UP) is required unless the line has no-touch-required, user
+ * verification (UV) is required when it has verify-required.  NULL
+ * options are sshd's defaults (UP required).  On false *ret_why (static
+ * text, may be NULL) is what sshd logs after "rejected: ": "user
+ * presence (authenticator touch) requirement not met" (checked first) or
+ * "user verification requirement not met"; on true it is NULL.
+ */
+bool	 authkey_opts_sk_flags_ok(const struct authkey_opts *,
+	    uint8_t sk_flags, const char **ret_why);
 
 /*
  * Options travel from the monitor to the session process as one SSH

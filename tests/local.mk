@@ -41,6 +41,10 @@ check_PROGRAMS += %D%/unit/test-key-pem
 %C%_unit_test_key_pem_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 %C%_unit_test_key_pem_LDADD = $(UNIT_LDADD)
 TESTS += %D%/unit/test-key-pem
+# FIDO security-key public keys and signatures (common/key-sk.c).
+check_PROGRAMS += %D%/unit/test-key-sk
+%C%_unit_test_key_sk_LDADD = $(UNIT_LDADD)
+TESTS += %D%/unit/test-key-sk
 
 # SSH transport: ciphers and MACs, key exchange, packets and the version
 # line (common/cipher*.c, mac.c, kex*.c, pkt.c, banner.c).

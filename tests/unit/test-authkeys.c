@@ -4,7 +4,9 @@
  * (every option, quoting, case, restrict and its opposites, repeated
  * options, from= lists, expiry-time in local time and UTC at a fixed
  * "now", principals and cert-authority), malformed lines with their
- * reasons, and the serialised options (round trip and hostile input).
+ * reasons, the serialised options (round trip and hostile input), and
+ * FIDO security keys: their lines, the touch-required / verify-required
+ * decision and their place in the default PubkeyAcceptedAlgorithms.
  */
 #include "config.h"
 
@@ -19,7 +21,10 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/key.h"
+#include "policy/algs.h"
 #include "policy/authkeys.h"
+#include "policy/config.h"
+#include "policy/match.h"
 #include "policy/strv.h"
 #include "tests/tap.h"
 #include "common/mem.h"
@@ -557,8 +562,217 @@ test_principals_certs(void)
 	BAD(line, HS_ERR_KEY_UNSUPPORTED, "certificates are not supported");
 	snprintf(line, sizeof(line), "ssh-dss %s", tb64);
 	BAD(line, HS_ERR_KEY_UNSUPPORTED, "key type ssh-dss is not supported");
+	/* Security keys are supported; their certificates are not. */
 	snprintf(line, sizeof(line), "sk-ssh-ed25519@openssh.com %s", tb64);
-	BAD(line, HS_ERR_KEY_UNSUPPORTED, "is not supported");
+	BAD(line, HS_ERR_KEY_FORMAT, "key type mismatch: line says "
+	    "sk-ssh-ed25519@openssh.com, key is ssh-ed25519");
+	snprintf(line, sizeof(line), "sk-ssh-ed25519-cert-v01@openssh.com %s",
+	    tb64);
+	BAD(line, HS_ERR_KEY_UNSUPPORTED, "certificates are not supported");
+	snprintf(line, sizeof(line),
+	    "no-touch-required sk-ecdsa-sha2-nistp256-cert-v01@openssh.com %s",
+	    tb64);
+	BAD(line, HS_ERR_KEY_UNSUPPORTED, "certificates are not supported");
+	TEST_DONE();
+}
+
+/*
+ * ssh-keygen's fixture keys of test-key.c as security keys (application
+ * "ssh:"), lines ssh-keygen -l reads (see test-key-sk.c).
+ */
+static const char fx_ed_sk_line[] =
+	"sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t"
+	"AAAAIJT61SIEX7ZMXJK9iCjkVt0F5MonnBmgQ5SbCRrB5LlwAAAABHNzaDo= "
+	"fixture-ed-sk";
+static const char fx_ec_sk_line[] =
+	"sk-ecdsa-sha2-nistp256@openssh.com AAAAInNrLWVjZHNhLXNoYTItbmlzdHAy"
+	"NTZAb3BlbnNzaC5jb20AAAAIbmlzdHAyNTYAAABBBCo7vIs7VoWjp/LI8lmsmnlxfn3"
+	"nfZu5NdOHlJ8eqc8mIuApkC5sl6sV8NGSDDEpidXLKglgjXT65HiW6+8UkA4AAAAEc3"
+	"NoOg== fixture-ec-sk";
+
+/* "PREFIX KEYLINE" must parse to a key of type; its options or NULL. */
+static struct authkey_opts *
+sk_ok(const char *prefix, const char *keyline, enum key_type type,
+    int srcline)
+{
+	char line[AUTHKEYS_LINE_MAX];
+	struct authkey_opts *o = NULL;
+	struct key *k = NULL;
+	char *err = NULL;
+	int r;
+
+	snprintf(line, sizeof(line), "%s%s%s", prefix,
+	    prefix[0] != '\0' ? " " : "", keyline);
+	r = authkeys_parse_line(line, strlen(line), &k, &o, &err);
+	if (r != 0)
+		tap_fail(__FILE__, srcline, "'%.60s': %s (%s)", line,
+		    hs_err_str(r), err != NULL ? err : "no reason");
+	else if (key_type(k) != type)
+		tap_fail(__FILE__, srcline, "'%.60s': type %s", line,
+		    key_type_name(k));
+	free(err);
+	key_free(k);
+	return o;
+}
+#define SK_OK(prefix, keyline, type) sk_ok((prefix), (keyline), (type), \
+	__LINE__)
+
+/* authkey_opts_sk_flags_ok with its reason. */
+static void
+sk_flags(const struct authkey_opts *o, uint8_t flags, bool want,
+    const char *want_why, int srcline)
+{
+	const char *why = "unset";
+	bool ok;
+
+	ok = authkey_opts_sk_flags_ok(o, flags, &why);
+	if (ok != want)
+		tap_fail(__FILE__, srcline, "flags 0x%02x: %s", flags,
+		    ok ? "accepted" : "refused");
+	if ((want_why == NULL && why != NULL) || (want_why != NULL &&
+	    (why == NULL || strcmp(why, want_why) != 0)))
+		tap_fail(__FILE__, srcline, "flags 0x%02x: reason \"%s\"",
+		    flags, why != NULL ? why : "(null)");
+	if (authkey_opts_sk_flags_ok(o, flags, NULL) != want)
+		tap_fail(__FILE__, srcline, "flags 0x%02x: NULL ret_why",
+		    flags);
+}
+#define SK_FLAGS(o, flags, want, why) sk_flags((o), (flags), (want), (why), \
+	__LINE__)
+
+#define NO_UP	"user presence (authenticator touch) requirement not met"
+#define NO_UV	"user verification requirement not met"
+
+static void
+test_sk(void)
+{
+	struct authkey_opts *o;
+	struct hs_config *c;
+	char *err = NULL;
+	const bool ec = key_type_supported(KEY_SK_ECDSA_P256);
+
+	TEST_START("FIDO security keys on authorized_keys lines");
+	if ((o = SK_OK("", fx_ed_sk_line, KEY_SK_ED25519)) != NULL) {
+		ASSERT_FALSE(o->no_touch_required);
+		ASSERT_FALSE(o->verify_required);
+	}
+	authkey_opts_free(o);
+	if ((o = SK_OK("no-touch-required,verify-required", fx_ed_sk_line,
+	    KEY_SK_ED25519)) != NULL) {
+		ASSERT_TRUE(o->no_touch_required);
+		ASSERT_TRUE(o->verify_required);
+	}
+	authkey_opts_free(o);
+	if ((o = SK_OK("restrict,command=\"true\"", fx_ed_sk_line,
+	    KEY_SK_ED25519)) != NULL) {
+		/* restrict says nothing about the authenticator. */
+		ASSERT_FALSE(o->no_touch_required);
+		ASSERT_STR_EQ(o->command, "true");
+	}
+	authkey_opts_free(o);
+	if (ec) {
+		if ((o = SK_OK("verify-required", fx_ec_sk_line,
+		    KEY_SK_ECDSA_P256)) != NULL)
+			ASSERT_TRUE(o->verify_required);
+		authkey_opts_free(o);
+	} else {
+		BAD(fx_ec_sk_line, HS_ERR_KEY_UNSUPPORTED,
+		    "key type sk-ecdsa-sha2-nistp256@openssh.com is not "
+		    "supported by this build");
+	}
+	BAD("cert-authority sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1N"
+	    "TE5QG9wZW5zc2guY29tAAAAIJT61SIEX7ZMXJK9iCjkVt0F5MonnBmgQ5SbCRrB"
+	    "5LlwAAAABHNzaDo=", HS_ERR_KEY_UNSUPPORTED,
+	    "certificates are not supported (cert-authority)");
+	/* A blob cut before its application. */
+	BAD("sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2gu"
+	    "Y29tAAAAIJT61SIEX7ZMXJK9iCjkVt0F5MonnBmgQ5SbCRrB5Llw",
+	    HS_ERR_KEY_FORMAT, "invalid sk-ssh-ed25519@openssh.com key");
+	TEST_DONE();
+
+	TEST_START("security-key flags: sshd's touch and verification rules");
+	/* Without options (or no line): presence required, nothing else. */
+	SK_FLAGS(NULL, 0x00, false, NO_UP);
+	SK_FLAGS(NULL, KEY_SK_FLAG_UP, true, NULL);
+	SK_FLAGS(NULL, KEY_SK_FLAG_UV, false, NO_UP);
+	SK_FLAGS(NULL, 0xfe, false, NO_UP);
+	SK_FLAGS(NULL, 0xff, true, NULL);
+	o = SK_OK("", fx_ed_sk_line, KEY_SK_ED25519);
+	SK_FLAGS(o, 0x00, false, NO_UP);
+	SK_FLAGS(o, KEY_SK_FLAG_UP, true, NULL);
+	SK_FLAGS(o, KEY_SK_FLAG_UP | KEY_SK_FLAG_UV, true, NULL);
+	authkey_opts_free(o);
+	o = SK_OK("no-touch-required", fx_ed_sk_line, KEY_SK_ED25519);
+	SK_FLAGS(o, 0x00, true, NULL);
+	SK_FLAGS(o, KEY_SK_FLAG_UV, true, NULL);
+	authkey_opts_free(o);
+	/* The last word wins. */
+	o = SK_OK("no-touch-required,touch-required", fx_ed_sk_line,
+	    KEY_SK_ED25519);
+	SK_FLAGS(o, 0x00, false, NO_UP);
+	authkey_opts_free(o);
+	o = SK_OK("verify-required", fx_ed_sk_line, KEY_SK_ED25519);
+	SK_FLAGS(o, 0x00, false, NO_UP);
+	SK_FLAGS(o, KEY_SK_FLAG_UP, false, NO_UV);
+	SK_FLAGS(o, KEY_SK_FLAG_UV, false, NO_UP);
+	SK_FLAGS(o, KEY_SK_FLAG_UP | KEY_SK_FLAG_UV, true, NULL);
+	SK_FLAGS(o, 0xfb, false, NO_UV);
+	authkey_opts_free(o);
+	o = SK_OK("no-touch-required,verify-required", fx_ed_sk_line,
+	    KEY_SK_ED25519);
+	SK_FLAGS(o, 0x00, false, NO_UV);
+	SK_FLAGS(o, KEY_SK_FLAG_UP, false, NO_UV);
+	SK_FLAGS(o, KEY_SK_FLAG_UV, true, NULL);
+	authkey_opts_free(o);
+	o = SK_OK("verify-required,no-verify-required", fx_ed_sk_line,
+	    KEY_SK_ED25519);
+	SK_FLAGS(o, KEY_SK_FLAG_UP, true, NULL);
+	authkey_opts_free(o);
+	TEST_DONE();
+
+	TEST_START("PubkeyAcceptedAlgorithms (server-sig-algs) has them");
+	ASSERT_INT_EQ(match_pattern_list("sk-ssh-ed25519@openssh.com",
+	    algs_default(ALGS_PUBKEY), false), MATCH_YES);
+	ASSERT_INT_EQ(match_pattern_list("sk-ecdsa-sha2-nistp256@openssh.com",
+	    algs_default(ALGS_PUBKEY), false), ec ? MATCH_YES : MATCH_NO);
+	/* Never as host keys or CA keys. */
+	ASSERT_INT_NE(match_pattern_list("sk-*", algs_supported(ALGS_HOSTKEY),
+	    false), MATCH_YES);
+	ASSERT_INT_NE(match_pattern_list("sk-*", algs_supported(ALGS_CASIG),
+	    false), MATCH_YES);
+	/* The configuration's resolved list, which EXT_INFO announces. */
+	c = config_new();
+	if (c == NULL)
+		abort();
+	ASSERT_INT_EQ(config_finish(c, &err), 0);
+	ASSERT_PTR_EQ(err, NULL);
+	ASSERT_INT_EQ(match_pattern_list("sk-ssh-ed25519@openssh.com",
+	    c->pubkey_accepted_algorithms, false), MATCH_YES);
+	ASSERT_INT_EQ(match_pattern_list("sk-ecdsa-sha2-nistp256@openssh.com",
+	    c->pubkey_accepted_algorithms, false), ec ? MATCH_YES : MATCH_NO);
+	config_free(c);
+	/* Named explicitly, or removed with a pattern. */
+	c = config_new();
+	if (c == NULL)
+		abort();
+	ASSERT_INT_EQ(config_apply_option(c, "PubkeyAcceptedAlgorithms "
+	    "sk-ecdsa-sha2-nistp256@openssh.com,sk-ssh-ed25519@openssh.com",
+	    &err), 0);
+	ASSERT_INT_EQ(config_finish(c, &err), 0);
+	ASSERT_STR_EQ(c->pubkey_accepted_algorithms, ec ?
+	    "sk-ecdsa-sha2-nistp256@openssh.com,sk-ssh-ed25519@openssh.com" :
+	    "sk-ssh-ed25519@openssh.com");
+	config_free(c);
+	c = config_new();
+	if (c == NULL)
+		abort();
+	ASSERT_INT_EQ(config_apply_option(c, "PubkeyAcceptedAlgorithms -sk-*",
+	    &err), 0);
+	ASSERT_INT_EQ(config_finish(c, &err), 0);
+	ASSERT_INT_EQ(match_pattern_list("sk-*", c->pubkey_accepted_algorithms,
+	    false), MATCH_NO);
+	config_free(c);
+	free(err);
 	TEST_DONE();
 }
 
@@ -918,6 +1132,7 @@ main(void)
 	test_from();
 	test_expiry();
 	test_principals_certs();
+	test_sk();
 	test_malformed();
 	test_limit_exact();
 	test_serial();
