@@ -565,7 +565,10 @@ pubkey_common(struct mon *m, struct buf *req, bool with_sig,
 	struct key *key = NULL;
 	struct buf *data = NULL;
 	char *alg = NULL, *fp = NULL, *extra = NULL;
+	const char *sk_why = NULL;
 	double start = now_ms();
+	uint32_t sk_counter = 0;
+	uint8_t sk_flags = 0;
 	bool ok = false;
 	int r;
 
@@ -600,9 +603,32 @@ pubkey_common(struct mon *m, struct buf *req, bool with_sig,
 		    (r = buf_put_cstring(data, alg)) != 0 ||
 		    (r = buf_put_string(data, blob, bloblen)) != 0)
 			goto out;
-		if (key_verify(key, alg, sig, siglen, buf_ptr(data),
+		/* ---- FIDO security keys: sshd's user presence and user
+		 * verification requirements (begin) ---- */
+		if (key_type_is_sk(key_type(key))) {
+			if (key_verify_sk(key, alg, sig, siglen, buf_ptr(data),
+			    buf_len(data), &sk_flags, &sk_counter) != 0)
+				ok = false;
+			else {
+				debug("security key signature: flags 0x%02x, "
+				    "counter %u", sk_flags, sk_counter);
+				if (ok && !authkey_opts_sk_flags_ok(opts,
+				    sk_flags, &sk_why)) {
+					error("public key %s signature for "
+					    "%s%s from %.128s port %d "
+					    "rejected: %s", extra != NULL ?
+					    extra : key_type_short(key),
+					    m->user_valid ? "" :
+					    "invalid user ", m->user,
+					    m->peer_addr, m->peer_port,
+					    sk_why);
+					ok = false;
+				}
+			}
+		} else if (key_verify(key, alg, sig, siglen, buf_ptr(data),
 		    buf_len(data)) != 0)
 			ok = false;
+		/* ---- FIDO security keys (end) ---- */
 		if (ok && m->ccfg->use_pam)
 			ok = mon_pam_account(m);
 		verdict(m, "publickey", NULL, ok,
