@@ -612,8 +612,21 @@ pubkey_common(struct mon *m, struct buf *req, bool with_sig,
 			else {
 				debug("security key signature: flags 0x%02x, "
 				    "counter %u", sk_flags, sk_counter);
-				if (ok && !authkey_opts_sk_flags_ok(opts,
-				    sk_flags, &sk_why)) {
+				/* PubkeyAuthOptions adds to the key's own
+				 * options, as in sshd. */
+				if (ok && (m->ccfg->pubkey_auth_options &
+				    CONFIG_PKAO_TOUCH) != 0 &&
+				    (sk_flags & KEY_SK_FLAG_UP) == 0)
+					sk_why = "user presence (authenticator "
+					    "touch) requirement not met";
+				else if (ok && (m->ccfg->pubkey_auth_options &
+				    CONFIG_PKAO_VERIFY) != 0 &&
+				    (sk_flags & KEY_SK_FLAG_UV) == 0)
+					sk_why = "user verification "
+					    "requirement not met";
+				if (ok && (sk_why != NULL ||
+				    !authkey_opts_sk_flags_ok(opts, sk_flags,
+				    &sk_why))) {
 					error("public key %s signature for "
 					    "%s%s from %.128s port %d "
 					    "rejected: %s", extra != NULL ?

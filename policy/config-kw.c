@@ -1130,21 +1130,45 @@ config_kw_authkeys(struct config_apply *a)
 	return 0;
 }
 
-/* PubkeyAuthOptions (accepted, ignored: no security-key support) */
+/* PubkeyAuthOptions none|touch-required|verify-required... (first wins):
+ * what every FIDO key signature must show, on top of authorized_keys. */
 
 int
 config_kw_pubkeyauthoptions(struct config_apply *a)
 {
 	size_t i;
-	int r;
+	int r, v = 0;
 
 	if ((r = config_want_args(a, 1, CONFIG_ARGS_MAX)) != 0)
 		return r;
-	for (i = 0; i < a->ac; i++)
-		if (strcasecmp(a->av[i], "none") != 0 &&
-		    strcasecmp(a->av[i], "touch-required") != 0 &&
-		    strcasecmp(a->av[i], "verify-required") != 0)
+	for (i = 0; i < a->ac; i++) {
+		if (strcasecmp(a->av[i], "none") == 0 && a->ac == 1)
+			continue;
+		if (strcasecmp(a->av[i], "touch-required") == 0)
+			v |= CONFIG_PKAO_TOUCH;
+		else if (strcasecmp(a->av[i], "verify-required") == 0)
+			v |= CONFIG_PKAO_VERIFY;
+		else
 			return config_bad_value(a, a->av[i],
 			    "none, touch-required, verify-required");
+	}
+	if (a->cfg->pubkey_auth_options == -1)
+		a->cfg->pubkey_auth_options = v;
+	return 0;
+}
+
+int
+config_kwdump_pubkeyauthoptions(const struct hs_config *c,
+    const struct config_key *k, FILE *f)
+{
+	int v = c->pubkey_auth_options;
+
+	(void)k;
+	if (v <= 0)
+		fprintf(f, "pubkeyauthoptions none\n");
+	else
+		fprintf(f, "pubkeyauthoptions%s%s\n",
+		    (v & CONFIG_PKAO_TOUCH) ? " touch-required" : "",
+		    (v & CONFIG_PKAO_VERIFY) ? " verify-required" : "");
 	return 0;
 }

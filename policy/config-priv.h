@@ -146,7 +146,7 @@ config_parse_fn config_kw_port, config_kw_listen, config_kw_hostkey,
     config_kw_unused_timeout, config_kw_rekeylimit,
     config_kw_ipqos, config_kw_bindmask, config_kw_logverbose,
     config_kw_authkeys, config_kw_pubkeyauthoptions;
-config_dump_fn config_kwdump_port,
+config_dump_fn config_kwdump_pubkeyauthoptions, config_kwdump_port,
     config_kwdump_listen, config_kwdump_loglevel,
     config_kwdump_facility, config_kwdump_maxstartups,
     config_kwdump_persource_max, config_kwdump_netblock, config_kwdump_penalties,

@@ -369,6 +369,7 @@ config_defaults(struct hs_config *c)
 	DEF(rekey_interval, 0);
 	DEF(rekey_limit, 0);
 	DEF(required_rsa_size, 1024);
+	DEF(pubkey_auth_options, 0);
 	DEF(compression, 0);
 	DEF(use_dns, 0);
 	DEF(permit_tunnel, 0);

@@ -81,6 +81,9 @@ enum config_overflow {
 };
 /* ip_qos_*: a DSCP/TOS byte, or this for "none" (leave it alone). */
 #define CONFIG_IPQOS_NONE	0x100
+/* PubkeyAuthOptions: what every FIDO signature must show. */
+#define CONFIG_PKAO_TOUCH	0x1	/* user presence, despite no-touch-required */
+#define CONFIG_PKAO_VERIFY	0x2	/* user verification */
 /* per_source_max_startups: no limit. */
 #define CONFIG_NO_LIMIT		INT32_MAX
 
@@ -152,7 +155,8 @@ enum config_overflow {
 	X(gssapi_authentication) /* GSSAPIAuthentication no: always 0 */ \
 	X(ip_qos_interactive)	/* IPQoS af21 cs1 */ \
 	X(ip_qos_bulk) \
-	X(fingerprint_hash)	/* FingerprintHash sha256 */
+	X(fingerprint_hash)	/* FingerprintHash sha256 */ \
+	X(pubkey_auth_options)	/* PubkeyAuthOptions none: CONFIG_PKAO_* bits */
 
 /* 64-bit settings (-1 while unset). */
 #define HS_CONFIG_I64S(X) \

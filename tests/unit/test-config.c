@@ -296,6 +296,23 @@ test_values(void)
 	    "RequiredRSASize (expected an integer from 1024 to 16384)");
 	TEST_DONE();
 
+	TEST_START("PubkeyAuthOptions takes effect (FIDO presence/verification)");
+	c = load("PubkeyAuthOptions touch-required verify-required\n", true);
+	ASSERT_INT_EQ(c->pubkey_auth_options,
+	    CONFIG_PKAO_TOUCH | CONFIG_PKAO_VERIFY);
+	config_free(c);
+	c = load("PubkeyAuthOptions none\nPubkeyAuthOptions verify-required\n",
+	    true);
+	ASSERT_INT_EQ(c->pubkey_auth_options, 0);
+	config_free(c);
+	c = load("", true);
+	ASSERT_INT_EQ(c->pubkey_auth_options, 0);
+	config_free(c);
+	load_fails("PubkeyAuthOptions touchy\n", "test.conf:1: bad value "
+	    "'touchy' for PubkeyAuthOptions (expected none, touch-required, "
+	    "verify-required)");
+	TEST_DONE();
+
 	TEST_START("times: 90, 2m, 1h30m");
 	c = load("LoginGraceTime 1h30m\nClientAliveInterval 2m\n", true);
 	ASSERT_INT_EQ(c->login_grace_time, 5400);
