@@ -24,4 +24,5 @@ hsshdlibexec_PROGRAMS += %D%/hsshd-monitor
 	%D%/hostkey.c %D%/hostkey.h \
 	%D%/snapshot.c %D%/snapshot.h \
 	%D%/spawn.c %D%/spawn.h
-%C%_hsshd_monitor_LDADD = $(POLICY_LIBS) $(COMMON_LIBS) $(PAM_LIBS) $(CAP_LIBS)
+%C%_hsshd_monitor_LDADD = $(POLICY_LIBS) $(COMMON_LIBS) $(PAM_LIBS) $(CAP_LIBS) \
+	$(SAN_MONITOR_LIBS)

@@ -11,7 +11,7 @@ extra=
 if grep -q '^#define HS_SANITIZERS' "$top_builddir/config.h" 2>/dev/null ||
     grep -q 'fsanitize' "$top_builddir/Makefile" 2>/dev/null &&
     grep -q '^SAN_CFLAGS = .*fsanitize' "$top_builddir/Makefile"; then
-	extra="libasan libubsan libm libdl libpthread librt libgcc_s libstdc++"
+	extra="libasan libubsan libm libdl libpthread librt libgcc_s libstdc++ libcrypt"
 fi
 # allowed PROGRAM LIB...: every NEEDED library is in the list.
 allowed() {
