@@ -150,6 +150,37 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-authkeys
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-authkeys.c
 
+# The authentication attack surface: the pre-auth child's ssh-userauth
+# parser (preauth/userauth.c) against fakes of its transport and monitor
+# client, and the monitor's handlers (monitor/answer-{kex,auth}.c, pam.c
+# over a fake PAM) driven as by a compromised pre-auth child.
+USERAUTH_FAKES = %D%/fuzz/userauth-fakes.c %D%/fuzz/userauth-fakes.h \
+	%D%/fuzz/exit-fakes.c %D%/fuzz/exit-fakes.h
+USERAUTH_PROD = preauth/userauth.c preauth/transport-priv.h \
+	preauth/monitor-client.h
+check_PROGRAMS += %D%/unit/test-userauth
+%C%_unit_test_userauth_SOURCES = %D%/unit/test-userauth.c \
+	$(USERAUTH_FAKES) $(USERAUTH_PROD)
+%C%_unit_test_userauth_LDADD = $(UNIT_LDADD)
+TESTS += %D%/unit/test-userauth
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-userauth %D%/fuzz/fuzz-monitor
+%C%_fuzz_fuzz_userauth_SOURCES = %D%/fuzz/fuzz-userauth.c \
+	$(USERAUTH_FAKES) $(USERAUTH_PROD)
+%C%_fuzz_fuzz_userauth_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_userauth_LDADD = $(FUZZ_LDADD)
+# HS_FUZZING: answer-auth.c does not sleep out its failure delay.
+%C%_fuzz_fuzz_monitor_SOURCES = %D%/fuzz/fuzz-monitor.c \
+	%D%/fuzz/exit-fakes.c %D%/fuzz/exit-fakes.h \
+	monitor/answer-kex.c monitor/answer-auth.c monitor/monitor.h \
+	monitor/authfile.c monitor/authfile.h monitor/pam.c monitor/pam.h \
+	monitor/spawn.c monitor/spawn.h
+%C%_fuzz_fuzz_monitor_CPPFLAGS = $(AM_CPPFLAGS) -DHS_FUZZING
+%C%_fuzz_fuzz_monitor_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_monitor_LDADD = $(POLICY_LIBS) $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-userauth.c %D%/fuzz/fuzz-monitor.c
+
 # The session's start state (common/sessinit.c) and the test builder of
 # a realistic one (tests/unit/test-sess-builder.c, tests only).
 SESSB_SOURCES = %D%/unit/test-sess-builder.c %D%/unit/test-sess-builder.h
