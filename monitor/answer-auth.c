@@ -407,7 +407,6 @@ mon_answer_userauth_begin(struct mon *m, struct buf *req, struct buf *reply)
 	struct hs_match_ctx ctx;
 	struct passwd *pw;
 	char *groups[GROUPS_MAX], *errmsg = NULL, *banner = NULL, *methods;
-	char lport[16];
 	size_t ngroups = 0, i;
 	int r;
 
@@ -437,7 +436,6 @@ mon_answer_userauth_begin(struct mon *m, struct buf *req, struct buf *reply)
 	ctx.lport = m->local_port;
 	ctx.groups = (const char *const *)groups;
 	ctx.ngroups = ngroups;
-	(void)lport;
 	if ((r = config_for_connection(m->snap.cfg, &ctx, &m->ccfg,
 	    &errmsg)) != 0) {
 		error("configuration for %s: %s", m->user,

@@ -136,6 +136,10 @@ mon_pam_conv(int n, const struct pam_message **msg,
 	*ret_resp = NULL;
 	if (n <= 0 || n > PAM_MAX_NUM_MSG)
 		return PAM_CONV_ERR;
+	/* Once the child aborted, its last request (the abort) is owed a
+	 * verdict, not prompts: a stack that asks again gets an error. */
+	if (m->pam_relay && m->kbd_aborted)
+		return PAM_CONV_ERR;
 	if ((resp = calloc((size_t)n, sizeof(*resp))) == NULL)
 		return PAM_BUF_ERR;
 	if ((info = buf_new()) == NULL) {
