@@ -18,7 +18,9 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-buf
 %C%_fuzz_fuzz_buf_LDFLAGS = $(FUZZ_LDFLAGS)
 %C%_fuzz_fuzz_buf_LDADD = $(FUZZ_LDADD)
 endif
-EXTRA_DIST += %D%/fuzz/fuzz-buf.c
+EXTRA_DIST += %D%/fuzz/fuzz-buf.c \
+	%D%/fuzz/corpus/fuzz-monitor/prompts-after-kbdint-abort \
+	%D%/fuzz/corpus/fuzz-monitor/prompts-after-kbdint-abort-found
 
 # Key formats and signatures (common/key*.c); keytool is the check-only CLI
 # the ssh-keygen interop script drives.

@@ -121,6 +121,9 @@ for b in $builds; do
 					n=$(basename "$f")
 					corpus="$out/fuzz/corpus-$n"
 					mkdir -p "$corpus"
+					# Seeds and regressions kept in the tree.
+					[ -d "$top/tests/fuzz/corpus/$n" ] &&
+						cp "$top/tests/fuzz/corpus/$n"/* "$corpus/"
 					if "$f" -max_total_time="$fuzz_seconds" \
 					    -rss_limit_mb=2048 -timeout=10 \
 					    "$corpus" >"$out/fuzz/$n.out" 2>&1; then
