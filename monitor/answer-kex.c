@@ -31,8 +31,8 @@
 #define KEXINIT_MAX	(KEX_PROP_MAX * (4 + NAMELIST_MAX) + 64)
 
 /* The signature algorithms a host key can serve, in preference order. */
-static const char *
-key_sig_algs(const struct key *k)
+const char *
+mon_hostkey_sig_algs(const struct key *k)
 {
 	switch (key_type(k)) {
 	case KEY_ED25519:
@@ -75,7 +75,7 @@ hostkey_for_alg(const struct mon *m, const char *alg)
 	size_t i;
 
 	for (i = 0; i < m->snap.hk.nkeys; i++)
-		if (list_has(key_sig_algs(m->snap.hk.keys[i].key), alg,
+		if (list_has(mon_hostkey_sig_algs(m->snap.hk.keys[i].key), alg,
 		    strlen(alg)))
 			return m->snap.hk.keys[i].key;
 	return NULL;
@@ -191,7 +191,7 @@ mon_answer_hello(struct mon *m, struct buf *req, struct buf *reply)
 		buf_reset(blob);
 		if ((r = key_to_blob(m->snap.hk.keys[i].key, blob)) != 0 ||
 		    (r = buf_put_cstring(reply,
-		    key_sig_algs(m->snap.hk.keys[i].key))) != 0 ||
+		    mon_hostkey_sig_algs(m->snap.hk.keys[i].key))) != 0 ||
 		    (r = buf_put_stringb(reply, blob)) != 0)
 			goto out;
 	}

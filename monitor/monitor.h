@@ -18,6 +18,7 @@
 
 struct buf;
 struct authkey_opts;
+struct key;
 
 /* Monitor states; the dispatch table names them as bits. */
 enum mon_state {
@@ -119,6 +120,8 @@ int	mon_answer_hello(struct mon *, struct buf *req, struct buf *reply);
 int	mon_answer_peer_banner(struct mon *, struct buf *req,
 	    struct buf *reply);
 int	mon_answer_kex_sign(struct mon *, struct buf *req, struct buf *reply);
+/* The signature algorithms a host key serves ("rsa-sha2-512,rsa-sha2-256"). */
+const char *mon_hostkey_sig_algs(const struct key *);
 int	mon_answer_kex_rekey(struct mon *, struct buf *req, struct buf *reply);
 int	mon_answer_userauth_begin(struct mon *, struct buf *req,
 	    struct buf *reply);

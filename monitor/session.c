@@ -81,26 +81,6 @@ drop_to_user(void *arg)
 	cap_free(caps);
 }
 
-/* The signature algorithms a host key can serve (as answer-kex.c). */
-static const char *
-hostkey_algs(const struct key *k)
-{
-	switch (key_type(k)) {
-	case KEY_ED25519:
-		return "ssh-ed25519";
-	case KEY_RSA:
-		return "rsa-sha2-512,rsa-sha2-256";
-	case KEY_ECDSA_P256:
-		return "ecdsa-sha2-nistp256";
-	case KEY_ECDSA_P384:
-		return "ecdsa-sha2-nistp384";
-	case KEY_ECDSA_P521:
-		return "ecdsa-sha2-nistp521";
-	default:
-		return "";
-	}
-}
-
 /* Everything the session needs to carry the connection on. */
 static struct session_init *
 build_init(struct mon *m)
@@ -139,7 +119,7 @@ build_init(struct mon *m)
 	m->transport_state = NULL;
 	for (i = 0; i < m->snap.hk.nkeys && i < SESSINIT_HOSTKEYS_MAX; i++) {
 		si->hostkeys[i].sig_algs =
-		    xstrdup(hostkey_algs(m->snap.hk.keys[i].key));
+		    xstrdup(mon_hostkey_sig_algs(m->snap.hk.keys[i].key));
 		if ((si->hostkeys[i].blob = buf_new()) == NULL ||
 		    (r = key_to_blob(m->snap.hk.keys[i].key,
 		    si->hostkeys[i].blob)) != 0)
