@@ -17,7 +17,8 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config
 	libsodium-dev libseccomp-dev libcap-dev libpam0g-dev libssl-dev"
 TEST_DEPS="clang libclang-rt-14-dev openssh-client openssh-sftp-server
 	sshpass expect python3 python3-paramiko socat ssh-audit
-	fail2ban procps iproute2 passwd xauth"
+	fail2ban procps iproute2 passwd xauth tmux curl
+	busybox-static xvfb x11-utils"
 
 install_deps() {
 	missing=
