@@ -78,6 +78,8 @@
 #define CONFIG_PORTS_MAX	256u
 #define CONFIG_LISTEN_MAX	256u
 #define CONFIG_SUBSYSTEMS_MAX	256u
+/* LogVerbose pattern lists (each passed to the pre-auth child). */
+#define CONFIG_LOG_VERBOSE_MAX	64u
 /* Match blocks in one configuration (continuations after Include count). */
 #define CONFIG_MATCH_MAX	4096u
 /* VersionAddendum: the version line (BANNER_LINE_MAX) must still fit. */

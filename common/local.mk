@@ -33,7 +33,7 @@ noinst_LIBRARIES += %D%/libcommon.a
 # Helper programs' start-up contract; SSH message numbers.
 %C%_libcommon_a_SOURCES += \
 	%D%/helper.c %D%/helper.h %D%/ssh2.h %D%/authproto.h \
-	%D%/crypto-init.c %D%/crypto-init.h
+	%D%/crypto-init.c %D%/crypto-init.h %D%/ipqos.c %D%/ipqos.h
 
 # The session's start state (RPC_SESSION_INIT), monitor -> hsshd-session.
 %C%_libcommon_a_SOURCES += \

@@ -29,6 +29,8 @@ static log_handler_fn *log_handler;
 static void *log_handler_ctx;
 static void (*log_fatal_cleanup)(void);
 static bool log_in_handler;
+static log_verbose_fn *log_verbose;
+static void *log_verbose_ctx;
 
 static const struct {
 	const char *name;
@@ -267,7 +269,7 @@ log_syslog_prio(enum log_level level)
 static void
 log_output(enum log_level level, const char *msg)
 {
-	char line[(LOG_LINE_MAX + 128) * 4 + 512], stamp[64], host[256];
+	char line[(LOG_LINE_MAX + 256) * 4 + 512], stamp[64], host[256];
 	long pid = log_tag_pid != 0 ? log_tag_pid : (long)getpid();
 	struct tm tm;
 	time_t now;
@@ -318,7 +320,7 @@ log_level_prefix(enum log_level level)
 void
 log_emit(enum log_level level, const char *msg)
 {
-	char esc[(LOG_LINE_MAX + 128) * 4 + 1];
+	char esc[(LOG_LINE_MAX + 256) * 4 + 1];
 
 	if (!log_would_log(level))
 		return;
@@ -334,21 +336,43 @@ log_emit(enum log_level level, const char *msg)
 }
 
 void
-log_vmsg(enum log_level level, const char *func, int r, const char *fmt,
-    va_list ap)
+log_set_verbose(log_verbose_fn *fn, void *ctx)
 {
-	char body[LOG_LINE_MAX], msg[LOG_LINE_MAX + 128];
-	int saved_errno = errno;
+	log_verbose = fn;
+	log_verbose_ctx = ctx;
+}
 
+void
+log_vmsg(enum log_level level, const char *file, int line, const char *func,
+    bool showfunc, int r, const char *fmt, va_list ap)
+{
+	char body[LOG_LINE_MAX], msg[LOG_LINE_MAX + 256], tag[128];
+	const char *base, *prefix = showfunc ? func : NULL;
+	int saved_errno = errno;
+	bool forced = false;
+
+	if (log_verbose != NULL && level != LOG_LEVEL_FATAL &&
+	    log_level != LOG_LEVEL_QUIET) {
+		base = strrchr(file, '/');
+		snprintf(tag, sizeof(tag), "%.48s:%.48s():%d",
+		    base != NULL ? base + 1 : file, func, line);
+		if ((forced = log_verbose(tag, log_verbose_ctx))) {
+			prefix = tag;
+			/* Emitted (and passed to a handler) at the level in
+			 * force, so the receiving end logs it too. */
+			if (!log_would_log(level))
+				level = log_level;
+		}
+	}
 	if (!log_would_log(level))
 		return;
 	vsnprintf(body, sizeof(body), fmt, ap);
-	if (func != NULL && r != 0)
+	if (prefix != NULL && r != 0)
 		snprintf(msg, sizeof(msg), "%s%s: %s: %s",
-		    log_level_prefix(level), func, body, hs_err_str(r));
-	else if (func != NULL)
+		    log_level_prefix(level), prefix, body, hs_err_str(r));
+	else if (prefix != NULL)
 		snprintf(msg, sizeof(msg), "%s%s: %s",
-		    log_level_prefix(level), func, body);
+		    log_level_prefix(level), prefix, body);
 	else if (r != 0)
 		snprintf(msg, sizeof(msg), "%s%s: %s",
 		    log_level_prefix(level), body, hs_err_str(r));
@@ -359,23 +383,25 @@ log_vmsg(enum log_level level, const char *func, int r, const char *fmt,
 }
 
 void
-log_msg(enum log_level level, const char *func, int r, const char *fmt, ...)
+log_msg(enum log_level level, const char *file, int line, const char *func,
+    bool showfunc, int r, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vmsg(level, func, r, fmt, ap);
+	log_vmsg(level, file, line, func, showfunc, r, fmt, ap);
 	va_end(ap);
 }
 
 void
-log_fatal(const char *func, int r, const char *fmt, ...)
+log_fatal(const char *file, int line, const char *func, bool showfunc, int r,
+    const char *fmt, ...)
 {
 	static int in_fatal;
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vmsg(LOG_LEVEL_FATAL, func, r, fmt, ap);
+	log_vmsg(LOG_LEVEL_FATAL, file, line, func, showfunc, r, fmt, ap);
 	va_end(ap);
 	if (log_fatal_cleanup != NULL && in_fatal++ == 0)
 		log_fatal_cleanup();

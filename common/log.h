@@ -73,34 +73,50 @@ const char	*log_facility_name(int);
 
 bool	 log_would_log(enum log_level);
 
-void	 log_msg(enum log_level, const char *func, int r, const char *fmt, ...)
-	    __attribute__((format(printf, 4, 5)));
-void	 log_vmsg(enum log_level, const char *func, int r, const char *fmt,
-	    va_list) __attribute__((format(printf, 4, 0)));
-void	 log_fatal(const char *func, int r, const char *fmt, ...)
-	    __attribute__((noreturn, format(printf, 3, 4)));
+/*
+ * LogVerbose: fn(tag, ctx) says whether a call site must be logged even
+ * above the log level; tag is "file.c:function():line" as in sshd (the
+ * file's base name).  Forced lines carry the tag instead of the function
+ * name.  NULL turns it off.
+ */
+typedef bool log_verbose_fn(const char *tag, void *ctx);
+void	 log_set_verbose(log_verbose_fn *fn, void *ctx);
+
+/* Where a log call is: file, line, function, and whether the function
+ * name prefixes the message ("_f" variants). */
+#define LOG_SITE(showfunc)	__FILE__, __LINE__, __func__, (showfunc)
+
+void	 log_msg(enum log_level, const char *file, int line, const char *func,
+	    bool showfunc, int r, const char *fmt, ...)
+	    __attribute__((format(printf, 7, 8)));
+void	 log_vmsg(enum log_level, const char *file, int line,
+	    const char *func, bool showfunc, int r, const char *fmt, va_list)
+	    __attribute__((format(printf, 7, 0)));
+void	 log_fatal(const char *file, int line, const char *func,
+	    bool showfunc, int r, const char *fmt, ...)
+	    __attribute__((noreturn, format(printf, 6, 7)));
 
 /* Plain, "_f" prepends the function name, "_fr" also appends hs_err_str(r). */
-#define logit(...)	log_msg(LOG_LEVEL_INFO, NULL, 0, __VA_ARGS__)
-#define verbose(...)	log_msg(LOG_LEVEL_VERBOSE, NULL, 0, __VA_ARGS__)
-#define error(...)	log_msg(LOG_LEVEL_ERROR, NULL, 0, __VA_ARGS__)
-#define debug(...)	log_msg(LOG_LEVEL_DEBUG1, NULL, 0, __VA_ARGS__)
-#define debug2(...)	log_msg(LOG_LEVEL_DEBUG2, NULL, 0, __VA_ARGS__)
-#define debug3(...)	log_msg(LOG_LEVEL_DEBUG3, NULL, 0, __VA_ARGS__)
-#define fatal(...)	log_fatal(NULL, 0, __VA_ARGS__)
+#define logit(...)	log_msg(LOG_LEVEL_INFO, LOG_SITE(false), 0, __VA_ARGS__)
+#define verbose(...)	log_msg(LOG_LEVEL_VERBOSE, LOG_SITE(false), 0, __VA_ARGS__)
+#define error(...)	log_msg(LOG_LEVEL_ERROR, LOG_SITE(false), 0, __VA_ARGS__)
+#define debug(...)	log_msg(LOG_LEVEL_DEBUG1, LOG_SITE(false), 0, __VA_ARGS__)
+#define debug2(...)	log_msg(LOG_LEVEL_DEBUG2, LOG_SITE(false), 0, __VA_ARGS__)
+#define debug3(...)	log_msg(LOG_LEVEL_DEBUG3, LOG_SITE(false), 0, __VA_ARGS__)
+#define fatal(...)	log_fatal(LOG_SITE(false), 0, __VA_ARGS__)
 
-#define logit_f(...)	log_msg(LOG_LEVEL_INFO, __func__, 0, __VA_ARGS__)
-#define verbose_f(...)	log_msg(LOG_LEVEL_VERBOSE, __func__, 0, __VA_ARGS__)
-#define error_f(...)	log_msg(LOG_LEVEL_ERROR, __func__, 0, __VA_ARGS__)
-#define debug_f(...)	log_msg(LOG_LEVEL_DEBUG1, __func__, 0, __VA_ARGS__)
-#define debug2_f(...)	log_msg(LOG_LEVEL_DEBUG2, __func__, 0, __VA_ARGS__)
-#define debug3_f(...)	log_msg(LOG_LEVEL_DEBUG3, __func__, 0, __VA_ARGS__)
-#define fatal_f(...)	log_fatal(__func__, 0, __VA_ARGS__)
+#define logit_f(...)	log_msg(LOG_LEVEL_INFO, LOG_SITE(true), 0, __VA_ARGS__)
+#define verbose_f(...)	log_msg(LOG_LEVEL_VERBOSE, LOG_SITE(true), 0, __VA_ARGS__)
+#define error_f(...)	log_msg(LOG_LEVEL_ERROR, LOG_SITE(true), 0, __VA_ARGS__)
+#define debug_f(...)	log_msg(LOG_LEVEL_DEBUG1, LOG_SITE(true), 0, __VA_ARGS__)
+#define debug2_f(...)	log_msg(LOG_LEVEL_DEBUG2, LOG_SITE(true), 0, __VA_ARGS__)
+#define debug3_f(...)	log_msg(LOG_LEVEL_DEBUG3, LOG_SITE(true), 0, __VA_ARGS__)
+#define fatal_f(...)	log_fatal(LOG_SITE(true), 0, __VA_ARGS__)
 
-#define error_r(r, ...)	 log_msg(LOG_LEVEL_ERROR, NULL, (r), __VA_ARGS__)
-#define error_fr(r, ...) log_msg(LOG_LEVEL_ERROR, __func__, (r), __VA_ARGS__)
-#define debug_fr(r, ...) log_msg(LOG_LEVEL_DEBUG1, __func__, (r), __VA_ARGS__)
-#define fatal_r(r, ...)	 log_fatal(NULL, (r), __VA_ARGS__)
-#define fatal_fr(r, ...) log_fatal(__func__, (r), __VA_ARGS__)
+#define error_r(r, ...)	 log_msg(LOG_LEVEL_ERROR, LOG_SITE(false), (r), __VA_ARGS__)
+#define error_fr(r, ...) log_msg(LOG_LEVEL_ERROR, LOG_SITE(true), (r), __VA_ARGS__)
+#define debug_fr(r, ...) log_msg(LOG_LEVEL_DEBUG1, LOG_SITE(true), (r), __VA_ARGS__)
+#define fatal_r(r, ...)	 log_fatal(LOG_SITE(false), (r), __VA_ARGS__)
+#define fatal_fr(r, ...) log_fatal(LOG_SITE(true), (r), __VA_ARGS__)
 
 #endif

@@ -106,8 +106,8 @@ static void
 auth_log(const struct mon *m, const char *msg, const char *method,
     const char *submethod, const char *extra, bool loud)
 {
-	log_msg(loud ? LOG_LEVEL_INFO : LOG_LEVEL_VERBOSE, NULL, 0,
-	    "%s %s%s%s for %s%s from %s port %d ssh2%s%s", msg, method,
+	log_msg(loud ? LOG_LEVEL_INFO : LOG_LEVEL_VERBOSE, LOG_SITE(false),
+	    0, "%s %s%s%s for %s%s from %s port %d ssh2%s%s", msg, method,
 	    submethod != NULL ? "/" : "", submethod != NULL ? submethod : "",
 	    m->user_valid ? "" : "invalid user ", m->user, m->peer_addr,
 	    m->peer_port, extra != NULL ? ": " : "", extra != NULL ? extra : "");
@@ -443,6 +443,12 @@ mon_answer_userauth_begin(struct mon *m, struct buf *req, struct buf *reply)
 		free(errmsg);
 		goto out;
 	}
+	/* LogLevel and LogVerbose of a Match block apply from here on (and
+	 * to the session, which inherits the level), as in sshd. */
+	if (m->ccfg->log_level != m->snap.cfg->log_level)
+		log_set_level((enum log_level)m->ccfg->log_level);
+	log_set_verbose(m->ccfg->nlog_verbose > 0 ? config_log_verbose : NULL,
+	    m->ccfg);
 	if (pw == NULL)
 		logit("Invalid user %s from %s port %d", m->user, m->peer_addr,
 		    m->peer_port);

@@ -195,6 +195,12 @@ mon_answer_hello(struct mon *m, struct buf *req, struct buf *reply)
 		    (r = buf_put_stringb(reply, blob)) != 0)
 			goto out;
 	}
+	/* LogVerbose, so the child's own lines can be forced too. */
+	if ((r = buf_put_u32(reply, (uint32_t)cfg->nlog_verbose)) != 0)
+		goto out;
+	for (i = 0; i < cfg->nlog_verbose; i++)
+		if ((r = buf_put_cstring(reply, cfg->log_verbose[i])) != 0)
+			goto out;
  out:
 	buf_free(blob);
 	return r;

@@ -623,7 +623,8 @@ log_check_output(enum log_level level, char *out, size_t len)
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
 		if (*line != '\0')
-			log_msg(level, NULL, 0, "new configuration: %s", line);
+			log_msg(level, LOG_SITE(false), 0, "new configuration: %s",
+			    line);
 	}
 }
 

@@ -284,6 +284,8 @@ main(int argc, char **argv)
 	log_init("hsshd", level, cfg->syslog_facility, to_stderr || test_only);
 	if (log_file != NULL && log_set_file(log_file) != 0)
 		fatal("cannot open log file %s: %s", log_file, strerror(errno));
+	if (cfg->nlog_verbose > 0)
+		log_set_verbose(config_log_verbose, cfg);
 
 	if (dump) {
 		if (have_spec) {
@@ -320,6 +322,7 @@ main(int argc, char **argv)
 	lo.config_file = config_file;
 	r = listener_run(cfg, &hk, &lo);
 	hostkeys_free(&hk);
+	log_set_verbose(NULL, NULL);
 	config_free(cfg);
 	return r;
 }

@@ -33,6 +33,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/helper.h"
+#include "common/ipqos.h"
 #include "common/key.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -167,6 +168,8 @@ main(int argc, char **argv)
 	    m.snap.log_facility, m.snap.log_mode == LOG_MODE_STDERR);
 	if (m.snap.log_mode == LOG_MODE_FILE)
 		log_set_mode_fd(LOG_MODE_FILE, STDERR_FILENO);
+	if (m.snap.cfg->nlog_verbose > 0)
+		log_set_verbose(config_log_verbose, m.snap.cfg);
 	m.status_fd = HELPER_FD_B;
 
 	addr_of(HELPER_FD_A, true, m.peer_addr, sizeof(m.peer_addr),
@@ -175,6 +178,8 @@ main(int argc, char **argv)
 	    &m.local_port);
 	logit("Connection from %s port %d on %s port %d", m.peer_addr,
 	    m.peer_port, m.local_addr, m.local_port);
+	/* IPQoS: the handshake and authentication are interactive. */
+	ipqos_set(HELPER_FD_A, m.snap.cfg->ip_qos_interactive);
 
 	if (geteuid() == 0) {
 		if ((pw = getpwnam(PRIVSEP_USER)) == NULL)

@@ -775,9 +775,10 @@ srclimit_penalise(struct srclimit *sl, const struct sockaddr *sa,
 		e->reason = (uint8_t)reason;
 		e->active = secs > sl->pen_min;
 		log_msg(e->active ? LOG_LEVEL_INFO : LOG_LEVEL_VERBOSE,
-		    __func__, 0, "%s: new %s %s penalty of %.3f seconds for %s",
-		    fam, netmask, e->active ? "active" : "deferred",
-		    (double)secs, srclimit_reason_str(reason));
+		    LOG_SITE(true), 0,
+		    "%s: new %s %s penalty of %.3f seconds for %s", fam,
+		    netmask, e->active ? "active" : "deferred", (double)secs,
+		    srclimit_reason_str(reason));
 		if (t->n > max)
 			early_expire(sl, t, max, fam);
 		return 0;
@@ -909,7 +910,7 @@ srclimit_accept(struct srclimit *sl, const struct sockaddr *peer,
 		addr_ntop(&la, laddr, sizeof(laddr));
 	else
 		snprintf(laddr, sizeof(laddr), "UNKNOWN");
-	log_msg(level, NULL, 0, "drop connection #%u from [%s]:%u on [%s]:%u "
+	log_msg(level, LOG_SITE(false), 0, "drop connection #%u from [%s]:%u on [%s]:%u "
 	    "%s", startups, raddr, ra.port, laddr, la.port, reason);
 	return verdict;
 }

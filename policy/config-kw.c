@@ -1078,7 +1078,7 @@ config_kw_logverbose(struct config_apply *a)
 	}
 	for (i = 0; store && i < a->ac; i++)
 		if ((r = kw_append(a, &c->log_verbose, &c->nlog_verbose,
-		    CONFIG_LIST_MAX, a->av[i])) != 0)
+		    CONFIG_LOG_VERBOSE_MAX, a->av[i])) != 0)
 			return r;
 	return 0;
 }

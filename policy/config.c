@@ -27,6 +27,7 @@
 #include "common/mem.h"
 #include "policy/algs.h"
 #include "policy/config-priv.h"
+#include "policy/match.h"
 #include "policy/strv.h"
 
 struct hs_config *
@@ -385,6 +386,14 @@ config_defaults(struct hs_config *c)
 }
 
 #undef DEF
+
+bool
+config_log_verbose(const char *tag, void *ctx)
+{
+	const struct hs_config *c = ctx;
+
+	return match_log_verbose(tag, c->log_verbose, c->nlog_verbose);
+}
 
 /* Whether one AuthenticationMethods list uses only enabled methods. */
 static bool

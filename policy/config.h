@@ -299,6 +299,10 @@ int	 config_deserialize(const uint8_t *data, size_t len,
 int	 config_split_listen_addr(const char *entry, char **ret_host,
 	    int *ret_port);
 
+/* A log_verbose_fn (common/log.h) for LogVerbose: ctx is the
+ * struct hs_config whose log_verbose lists apply. */
+bool	 config_log_verbose(const char *tag, void *cfg);
+
 /* Values for %-tokens.  A token whose value is NULL (uid < 0) is unknown. */
 struct hs_token_ctx {
 	const char	*user;		/* %u */

@@ -87,6 +87,18 @@ match_pattern_list(const char *s, const char *list, bool fold)
 	return yes ? MATCH_YES : MATCH_NO;
 }
 
+bool
+match_log_verbose(const char *tag, char *const *lists, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (match_pattern_list(tag, lists[i], false) == MATCH_YES)
+			return true;
+	}
+	return false;
+}
+
 int
 match_hostname(const char *host, const char *list)
 {

@@ -39,6 +39,9 @@ bool	 match_pattern_n(const char *s, size_t slen, const char *pattern,
  * a plain one matches, else MATCH_NO.
  */
 int	 match_pattern_list(const char *s, const char *list, bool fold);
+/* A LogVerbose call-site tag ("file.c:func():line") against the n
+ * pattern lists of LogVerbose: whether any list matches it. */
+bool	 match_log_verbose(const char *tag, char *const *lists, size_t n);
 /* A host name against a pattern list, case-insensitively (as sshd). */
 int	 match_hostname(const char *host, const char *list);
 

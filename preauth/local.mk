@@ -15,4 +15,5 @@ hsshdlibexec_PROGRAMS += %D%/hsshd-preauth
 	%D%/monitor-client.c %D%/monitor-client.h \
 	%D%/transport.c %D%/transport.h %D%/transport-priv.h \
 	%D%/userauth.c
-%C%_hsshd_preauth_LDADD = $(SANDBOX_LIBS) $(COMMON_LIBS)
+# libpolicy.a for its pattern matcher only (LogVerbose).
+%C%_hsshd_preauth_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS) $(COMMON_LIBS)

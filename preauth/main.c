@@ -25,6 +25,7 @@
 #include "common/helper.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "policy/match.h"
 #include "preauth/monitor-client.h"
 #include "preauth/sandbox.h"
 #include "preauth/transport.h"
@@ -41,6 +42,15 @@ parse_id(const char *s)
 	    v > 0x7fffffffUL)
 		fatal("hsshd-preauth: bad id %s", s);
 	return v;
+}
+
+/* LogVerbose with the monitor's pattern lists. */
+static bool
+log_verbose_match(const char *tag, void *ctx)
+{
+	const struct mm_hello *h = ctx;
+
+	return match_log_verbose(tag, h->log_verbose, h->nlog_verbose);
 }
 
 int
@@ -97,6 +107,8 @@ main(int argc, char **argv)
 
 	mm_hello(&hello);
 	log_set_level((enum log_level)hello.log_level);
+	if (hello.nlog_verbose > 0)
+		log_set_verbose(log_verbose_match, &hello);
 #ifdef HS_TEST_HOOKS
 	/* Test-only: prove that a forbidden system call kills us. */
 	if (getenv("HSSHD_TEST_FORBIDDEN_SYSCALL") != NULL) {

@@ -89,9 +89,19 @@ mm_hello(struct mm_hello *ret)
 		    (r = buf_froms(ans, KEY_BLOB_MAX, &ret->keys[i].blob)) != 0)
 			fatal_r(r, "bad HELLO answer");
 	}
+	ret->nkeys = n;
+	if ((r = buf_get_u32(ans, &n)) != 0)
+		fatal_r(r, "bad HELLO answer");
+	if (n > CONFIG_LOG_VERBOSE_MAX)
+		fatal("bad HELLO answer: %u LogVerbose lists", n);
+	for (i = 0; i < n; i++) {
+		if ((r = buf_get_cstring(ans, CONFIG_LINE_MAX,
+		    &ret->log_verbose[i], NULL)) != 0)
+			fatal_r(r, "bad HELLO answer");
+	}
+	ret->nlog_verbose = n;
 	if ((r = buf_get_end(ans)) != 0)
 		fatal_r(r, "bad HELLO answer");
-	ret->nkeys = n;
 	ret->log_level = level;
 	ret->rekey_bytes = bytes;
 	ret->rekey_seconds = secs;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/bounds.h"
 #include "common/log.h"
 
 struct buf;
@@ -31,6 +32,8 @@ struct mm_hello {
 	uint32_t	 rekey_seconds;	/* 0: none */
 	struct mm_hostkey keys[MM_HOSTKEYS_MAX];
 	size_t		 nkeys;
+	char		*log_verbose[CONFIG_LOG_VERBOSE_MAX];	/* LogVerbose */
+	size_t		 nlog_verbose;
 };
 
 void	mm_init(int fd);

@@ -27,12 +27,14 @@
 #include "common/crypto-init.h"
 #include "common/err.h"
 #include "common/helper.h"
+#include "common/ipqos.h"
 #include "common/log.h"
 #include "common/pkt.h"
 #include "common/sessinit.h"
 #include "policy/authkeys.h"
 #include "policy/config.h"
 #include "session/monitor-client.h"
+#include "session/pty.h"
 #include "session/transport.h"
 
 /* fds 0..2 must exist, or pipes and ptys would land on them. */
@@ -112,6 +114,11 @@ main(int argc, char **argv)
 	if ((r = config_deserialize(buf_ptr(si->config), buf_len(si->config),
 	    &cfg)) != 0)
 		fatal_r(r, "hsshd-session: bad configuration snapshot");
+	if (cfg->nlog_verbose > 0)
+		log_set_verbose(config_log_verbose, cfg);
+	/* IPQoS: bulk until a terminal makes the connection interactive. */
+	ipqos_set(HELPER_FD_A, cfg->ip_qos_bulk);
+	pty_set_ipqos(HELPER_FD_A, cfg->ip_qos_interactive);
 	/* The options of the authorized_keys line, if a key logged in. */
 	if (buf_len(si->key_options) > 0 &&
 	    ((r = authkey_opts_deserialize(si->key_options, &kopts)) != 0 ||

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "common/ipqos.h"
 #include "common/log.h"
 #include "session/monitor-client.h"
 #include "session/pty.h"
@@ -54,6 +55,15 @@ pty_open_peer(int master, const char *name)
 	return fd;
 }
 
+static int qos_fd = -1, qos_tos = -1;
+
+void
+pty_set_ipqos(int fd, int tos)
+{
+	qos_fd = fd;
+	qos_tos = tos;
+}
+
 int
 pty_monitor_open(void *ctx, int *ret_master, int *ret_slave, char *name,
     size_t namelen)
@@ -74,6 +84,8 @@ pty_monitor_open(void *ctx, int *ret_master, int *ret_slave, char *name,
 	    fcntl(master, F_SETFL, flags | O_NONBLOCK) == -1 ||
 	    fcntl(master, F_SETFD, FD_CLOEXEC) == -1)
 		fatal("fcntl: %s", strerror(errno));
+	if (qos_fd != -1)
+		ipqos_set(qos_fd, qos_tos);
 	*ret_master = master;
 	*ret_slave = slave;
 	return 0;

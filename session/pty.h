@@ -18,6 +18,10 @@
  * (TIOCGPTN).  Returns the descriptor or -1. */
 int	pty_open_peer(int master, const char *name);
 
+/* IPQoS: once a terminal is open, the client socket fd carries
+ * interactive traffic and is marked with tos (as sshd does). */
+void	pty_set_ipqos(int fd, int tos);
+
 int	pty_monitor_open(void *ctx, int *ret_master, int *ret_slave,
 	    char *name, size_t namelen);
 void	pty_monitor_login(void *ctx, const char *tty, pid_t pid);

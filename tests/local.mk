@@ -262,8 +262,10 @@ E2E_TESTS = \
 	%D%/e2e/policy-cli.sh \
 	%D%/e2e/listener.sh \
 	%D%/e2e/srclimit.sh \
-	%D%/e2e/churn.sh
+	%D%/e2e/churn.sh \
+	%D%/e2e/logging.sh
 TESTS += $(E2E_TESTS)
 dist_check_SCRIPTS += $(E2E_TESTS)
 EXTRA_DIST += %D%/e2e/lib.sh %D%/e2e/rawclient.py %D%/e2e/pmclient.py \
+	%D%/e2e/tosprobe.py \
 	%D%/e2e/connclient.py %D%/run-all.sh

@@ -338,11 +338,42 @@ test_crit(void)
 	TEST_DONE();
 }
 
+static void
+test_log_verbose(void)
+{
+	char *lists[] = {
+		(char *)"kex.c:*:1000,*:kex_exchange_identification():*",
+		(char *)"packet.c:*:*,!packet.c:ssh_packet_read():*",
+	};
+
+	TEST_START("match_log_verbose: sshd_config(5)'s LogVerbose example");
+	ASSERT_TRUE(match_log_verbose("kex.c:kex_input_kexinit():1000",
+	    lists, 1));
+	ASSERT_FALSE(match_log_verbose("kex.c:kex_input_kexinit():100",
+	    lists, 1));
+	ASSERT_FALSE(match_log_verbose("kex.c:kex_input_kexinit():10000",
+	    lists, 1));
+	ASSERT_TRUE(match_log_verbose("sshd.c:kex_exchange_identification():7",
+	    lists, 1));
+	ASSERT_FALSE(match_log_verbose("sshd.c:main():7", lists, 1));
+	TEST_DONE();
+
+	TEST_START("match_log_verbose: any list; a negation vetoes its own list");
+	ASSERT_TRUE(match_log_verbose("packet.c:ssh_packet_send():3", lists, 2));
+	ASSERT_FALSE(match_log_verbose("packet.c:ssh_packet_read():3", lists,
+	    2));
+	ASSERT_TRUE(match_log_verbose("kex.c:f():1000", lists, 2));
+	ASSERT_FALSE(match_log_verbose("kex.c:f():1000", lists, 0));
+	ASSERT_FALSE(match_log_verbose("KEX.C:f():1000", lists, 2));
+	TEST_DONE();
+}
+
 int
 main(void)
 {
 	test_pattern();
 	test_pattern_list();
+	test_log_verbose();
 	test_addr();
 	test_user();
 	test_crit();

@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# LogVerbose and IPQoS with Debian's OpenSSH client (as root: a throw-away
+# account, and a packet socket on the loopback interface to read the TOS
+# byte of what the server sends).  LogVerbose forces the named call sites
+# of the listener, the monitor, the pre-auth child and the session into a
+# LogLevel INFO log; IPQoS marks the handshake and terminal sessions
+# "interactive" and sessions without a terminal "bulk".
+. "$top_srcdir/tests/e2e/lib.sh"
+
+if ! is_root; then
+	echo "1..0 # SKIP needs root (test account, packet socket)"
+	exit 0
+fi
+U=hstl$$
+trap 't_cleanup; userdel -r "$U" >/dev/null 2>&1' EXIT
+useradd -m -s /bin/sh "$U" 2>/dev/null || { echo "1..0 # SKIP useradd failed"; exit 0; }
+H=$(getent passwd "$U" | cut -d: -f6)
+ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/uk"
+mkdir -p "$H/.ssh" && cp "$T_DIR/uk.pub" "$H/.ssh/authorized_keys"
+chown -R "$U:$U" "$H/.ssh" && chmod 700 "$H/.ssh" && chmod 600 "$H/.ssh/authorized_keys"
+
+T_PORT=$(free_port)
+ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/hk"
+printf '[127.0.0.1]:%s %s\n' "$T_PORT" "$(cut -d' ' -f1-2 "$T_DIR/hk.pub")" > "$T_DIR/known_hosts"
+# af41 = 0x88 (interactive), cs2 = 0x40 (bulk).
+T_LOGLEVEL=INFO write_config "$T_DIR/cfg" "HostKey $T_DIR/hk" \
+	"IPQoS af41 cs2" \
+	"LogVerbose transport.c:*:* answer-kex.c:*:*,main.c:main():*"
+start_hsshd "$T_DIR/cfg" || { not_ok "server starts"; done_testing; exit 1; }
+S="$(ssh_opts) -o IdentitiesOnly=yes -i $T_DIR/uk"
+
+# probe OUT COMMAND...: the TOS bytes the server sent while COMMAND ran.
+probe() {
+	_o=$1; shift
+	rm -f "$_o" "$_o.ready"
+	"$PYTHON" "$top_srcdir/tests/e2e/tosprobe.py" "$T_PORT" 6 "$_o" &
+	_p=$!
+	T_PIDS="$T_PIDS $_p"
+	wait_for "[ -e '$_o.ready' ]" 50
+	"$@" >/dev/null 2>&1
+	wait "$_p"
+	t_forget "$_p"
+}
+
+# shellcheck disable=SC2086
+probe "$T_DIR/bulk" ssh $S "$U@127.0.0.1" 'head -c 300000 /dev/zero'
+check "the handshake is marked interactive (af41)" [ "$(head -n 1 "$T_DIR/bulk")" = 88 ]
+check "a session without a terminal is marked bulk (cs2)" grep -q -x 40 "$T_DIR/bulk"
+check "... and its bulk data is all bulk" [ "$(tail -n 1 "$T_DIR/bulk")" = 40 ]
+# shellcheck disable=SC2086
+probe "$T_DIR/tty" ssh -tt $S "$U@127.0.0.1" 'head -c 3000 /dev/zero; sleep 0.3'
+check "a terminal session ends marked interactive" [ "$(tail -n 1 "$T_DIR/tty")" = 88 ]
+
+log="$T_DIR/hsshd.log"
+check "LogVerbose forces the pre-auth child's lines (tagged file:function():line)" \
+	grep -q -E '\]: transport\.c:[a-z_0-9]+\(\):[0-9]+: kex: algorithm: ' "$log"
+check "LogVerbose forces the monitor's lines" \
+	grep -q -E '\]: answer-kex\.c:[a-z_0-9]+\(\):[0-9]+: ' "$log"
+check "LogVerbose forces the session's lines" \
+	grep -q -E "\\]: main\\.c:main\\(\\):[0-9]+: session for $U " "$log"
+check "nothing else below LogLevel INFO is logged" sh -c "! grep -q 'debug[123]: ' '$log'"
+check "call sites not named stay quiet (channel.c)" sh -c "! grep -q 'channel\.c:' '$log'"
+stop_hsshd
+done_testing
