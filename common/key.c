@@ -14,6 +14,9 @@
 #include <string.h>
 
 #include <sodium.h>
+#ifdef HAVE_OPENSSL
+#include <openssl/evp.h>
+#endif
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -535,6 +538,56 @@ key_fingerprint(const struct key *k, char **ret)
  out:
 	buf_free(blob);
 	return r;
+}
+
+int
+key_fingerprint_md5(const struct key *k, char **ret)
+{
+#ifdef HAVE_OPENSSL
+	static const char hex[] = "0123456789abcdef";
+	struct buf *blob = NULL;
+	uint8_t hash[16];
+	unsigned int hlen = 0;
+	char *s = NULL;
+	size_t i;
+	int r;
+
+	if (ret == NULL)
+		return HS_ERR_INVALID_ARGUMENT;
+	*ret = NULL;
+	if (k == NULL)
+		return HS_ERR_INVALID_ARGUMENT;
+	if ((blob = buf_new()) == NULL)
+		return HS_ERR_ALLOC;
+	if ((r = key_to_blob(k, blob)) != 0)
+		goto out;
+	if (EVP_Digest(buf_ptr(blob), buf_len(blob), hash, &hlen, EVP_md5(),
+	    NULL) != 1 || hlen != sizeof(hash)) {
+		r = HS_ERR_CRYPTO;
+		goto out;
+	}
+	/* "MD5:" and 16 "xx:" less the last colon, plus the NUL. */
+	if ((s = malloc(4 + 3 * sizeof(hash))) == NULL) {
+		r = HS_ERR_ALLOC;
+		goto out;
+	}
+	memcpy(s, "MD5:", 4);
+	for (i = 0; i < sizeof(hash); i++) {
+		s[4 + 3 * i] = hex[hash[i] >> 4];
+		s[4 + 3 * i + 1] = hex[hash[i] & 15];
+		s[4 + 3 * i + 2] = i + 1 < sizeof(hash) ? ':' : '\0';
+	}
+	*ret = s;
+	r = 0;
+ out:
+	buf_free(blob);
+	return r;
+#else
+	(void)k;
+	if (ret != NULL)
+		*ret = NULL;
+	return HS_ERR_KEY_UNSUPPORTED;
+#endif
 }
 
 bool

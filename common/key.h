@@ -121,6 +121,9 @@ int	 key_format_private(const struct key *, const char *comment,
 
 /* "SHA256:" + unpadded base64 of SHA-256(blob), as ssh-keygen -l prints. */
 int	 key_fingerprint(const struct key *, char **ret);
+/* "MD5:" + colon-separated hex of MD5(blob), as ssh-keygen -l -E md5
+ * prints (FingerprintHash md5); HS_ERR_KEY_UNSUPPORTED without OpenSSL. */
+int	 key_fingerprint_md5(const struct key *, char **ret);
 
 /*
  * Signatures in SSH encoding (string alg, string sigblob), appended to out.

@@ -295,7 +295,7 @@ verdict(struct mon *m, const char *method, const char *submethod, bool ok,
 
 /* AllowUsers/DenyUsers/AllowGroups/DenyGroups and the login shell. */
 static bool
-user_allowed(const struct mon *m, const struct passwd *pw,
+user_allowed(struct mon *m, const struct passwd *pw,
     char *const *groups, size_t ngroups)
 {
 	const struct hs_config *c = m->ccfg;
@@ -315,7 +315,7 @@ user_allowed(const struct mon *m, const struct passwd *pw,
 		return false;
 	}
 	for (i = 0; i < c->ndeny_users; i++) {
-		if (match_user(pw->pw_name, m->peer_addr, m->peer_addr,
+		if (match_user(pw->pw_name, mon_peer_host(m), m->peer_addr,
 		    c->deny_users[i]) == MATCH_YES) {
 			logit("User %s from %s not allowed because listed in "
 			    "DenyUsers", pw->pw_name, m->peer_addr);
@@ -324,7 +324,7 @@ user_allowed(const struct mon *m, const struct passwd *pw,
 	}
 	if (c->nallow_users > 0) {
 		for (i = 0, found = false; i < c->nallow_users && !found; i++)
-			found = match_user(pw->pw_name, m->peer_addr,
+			found = match_user(pw->pw_name, mon_peer_host(m),
 			    m->peer_addr, c->allow_users[i]) == MATCH_YES;
 		if (!found) {
 			logit("User %s from %s not allowed because not listed "
@@ -430,7 +430,7 @@ mon_answer_userauth_begin(struct mon *m, struct buf *req, struct buf *reply)
 	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.user = m->user;
-	ctx.host = m->peer_addr;
+	ctx.host = mon_peer_host(m);
 	ctx.addr = m->peer_addr;
 	ctx.laddr = m->local_addr;
 	ctx.lport = m->local_port;
@@ -547,8 +547,8 @@ pubkey_allowed(struct mon *m, const char *alg, const struct key *key,
 			full = xstrdup(path);
 		free(path);
 		r = authfile_find_key(full, pw, c->strict_modes, key,
-		    m->peer_addr, m->peer_addr, time(NULL), skipped_line, NULL,
-		    ret_opts, &why);
+		    m->peer_addr, mon_peer_host(m), time(NULL), skipped_line,
+		    NULL, ret_opts, &why);
 		if (r == 0) {
 			debug("%s: key found", full);
 			free(full);
@@ -596,7 +596,9 @@ pubkey_common(struct mon *m, struct buf *req, bool with_sig,
 		r = 0;
 		goto out;
 	}
-	if (key_fingerprint(key, &fp) == 0)
+	/* FingerprintHash for the log lines. */
+	if ((m->snap.cfg->fingerprint_hash == CONFIG_FP_MD5 ?
+	    key_fingerprint_md5(key, &fp) : key_fingerprint(key, &fp)) == 0)
 		xasprintf(&extra, "%s %s", key_type_short(key), fp);
 	ok = method_enabled(m, "publickey") &&
 	    pubkey_allowed(m, alg, key, &opts);

@@ -17,7 +17,7 @@ hsshdlibexec_PROGRAMS += %D%/hsshd-monitor
 %C%_hsshd_monitor_SOURCES = \
 	%D%/monitor.c %D%/monitor.h \
 	%D%/dispatch.c \
-	%D%/answer-kex.c %D%/answer-auth.c \
+	%D%/answer-kex.c %D%/answer-auth.c %D%/dns.c \
 	%D%/pam.c %D%/pam.h \
 	%D%/session.c %D%/answer-session.c \
 	%D%/authfile.c %D%/authfile.h \

@@ -139,7 +139,7 @@ main(int argc, char **argv)
 	pid_t self;
 	struct rlimit rl = { 0, 0 };
 	char uidbuf[16], gidbuf[16], *args[8];
-	int rpc[2], r, n = 0;
+	int rpc[2], r, n = 0, one = 1;
 
 	helper_check_args(argc, argv);
 	memset(&m, 0, sizeof(m));
@@ -180,6 +180,11 @@ main(int argc, char **argv)
 	    m.peer_port, m.local_addr, m.local_port);
 	/* IPQoS: the handshake and authentication are interactive. */
 	ipqos_set(HELPER_FD_A, m.snap.cfg->ip_qos_interactive);
+	/* TCPKeepAlive: the kernel notices a peer that vanished (the
+	 * session inherits the socket with the option). */
+	if (m.snap.cfg->tcp_keep_alive && setsockopt(HELPER_FD_A, SOL_SOCKET,
+	    SO_KEEPALIVE, &one, sizeof(one)) == -1)
+		debug("SO_KEEPALIVE: %s", strerror(errno));
 
 	if (geteuid() == 0) {
 		if ((pw = getpwnam(PRIVSEP_USER)) == NULL)

@@ -49,6 +49,7 @@ struct mon {
 	gid_t		 privsep_gid;
 	char		 peer_addr[64], local_addr[64];
 	int		 peer_port, local_port;
+	char		*peer_host;	/* mon_peer_host(); NULL until asked */
 
 	/* Transport: everything that enters the exchange hash on the
 	 * server's side is the monitor's own. */
@@ -145,6 +146,9 @@ int	mon_answer_pty_close(struct mon *, struct buf *req, struct buf *reply);
 int	mon_answer_session_event(struct mon *, struct buf *req,
 	    struct buf *reply);
 int	mon_answer_terminate(struct mon *, struct buf *req, struct buf *reply);
+/* The client's host name with UseDNS (verified both ways), else (and
+ * without a usable name) its address; resolved once, on first use. */
+const char *mon_peer_host(struct mon *);
 /* Release every pty the session still holds (logout records, ownership
  * back to root): for mon_session_cleanup. */
 void	mon_session_release_ptys(struct mon *);

@@ -63,7 +63,10 @@ static const struct config_enum v_rhosts[] = {
 };
 static const struct config_enum v_fphash[] = {
 	{ "SHA256", CONFIG_FP_SHA256, false },
+#ifdef HAVE_OPENSSL
+	/* MD5 comes from libcrypto only. */
 	{ "MD5", CONFIG_FP_MD5, false },
+#endif
 	{ NULL, 0, false },
 };
 /* The "off" values of keywords hsshd accepts only switched off. */

@@ -103,6 +103,10 @@ static const char fx_rsa_pub[] =
 #define FX_ED25519_FP	"SHA256:0UqtvIaimKTRi4gDXkM7HPQ5i7T0gw6O6ZZATuYR+28"
 #define FX_ECDSA_FP	"SHA256:o7/4zrF5dz/cWp8lYTND4ktJfvxMjr+3xNtu0BosMpU"
 #define FX_RSA_FP	"SHA256:GNfU+QtbE13qMZKbH5XR1kegLJZ1YS/W9cb+zDwsvOY"
+/* ... and by ssh-keygen -l -E md5 -f FIXTURE.pub. */
+#define FX_ED25519_MD5	"MD5:db:11:a5:75:0e:9d:9c:0f:79:30:0d:39:9b:ca:9a:23"
+#define FX_ECDSA_MD5	"MD5:be:e0:55:7a:07:9a:dc:92:71:da:55:26:75:00:3c:66"
+#define FX_RSA_MD5	"MD5:4b:72:a0:f5:e9:ca:2d:59:29:65:45:b3:88:91:bf:b6"
 
 #define AUTH_MAGIC	"openssh-key-v1"	/* with its NUL: 15 bytes */
 
@@ -544,6 +548,46 @@ fixture_check(const char *name, const char *priv_text, const char *pub_line,
 	free(pcomment);
 	key_free(k);
 	key_free(pub);
+}
+
+/* FingerprintHash md5: ssh-keygen's MD5 form, with OpenSSL only. */
+static void
+md5_check(const char *pub_line, const char *expect)
+{
+	struct key *k = NULL;
+	char *fp = NULL;
+
+	ASSERT_INT_EQ(key_parse_public(pub_line, strlen(pub_line), &k, NULL),
+	    0);
+	ASSERT_INT_EQ(key_fingerprint_md5(k, &fp), 0);
+	ASSERT_STR_EQ(fp, expect);
+	free(fp);
+	key_free(k);
+}
+
+static void
+test_fingerprint_md5(void)
+{
+	struct key *k = NULL;
+	char *fp = NULL;
+
+	if (!have_openssl) {
+		TEST_START("key_fingerprint_md5: unsupported without OpenSSL");
+		ASSERT_INT_EQ(key_parse_public(fx_ed25519_pub,
+		    strlen(fx_ed25519_pub), &k, NULL), 0);
+		ASSERT_INT_EQ(key_fingerprint_md5(k, &fp),
+		    HS_ERR_KEY_UNSUPPORTED);
+		ASSERT_PTR_EQ(fp, NULL);
+		key_free(k);
+		TEST_DONE();
+		return;
+	}
+	TEST_START("key_fingerprint_md5: as ssh-keygen -E md5 (3 key types)");
+	md5_check(fx_ed25519_pub, FX_ED25519_MD5);
+	md5_check(fx_ecdsa_pub, FX_ECDSA_MD5);
+	md5_check(fx_rsa_pub, FX_RSA_MD5);
+	ASSERT_INT_EQ(key_fingerprint_md5(NULL, &fp), HS_ERR_INVALID_ARGUMENT);
+	TEST_DONE();
 }
 
 static void
@@ -1695,6 +1739,7 @@ main(void)
 	test_types();
 	test_rfc8032();
 	test_fixtures();
+	test_fingerprint_md5();
 	test_private_malformed();
 	test_generate();
 	test_roundtrips();
