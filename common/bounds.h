@@ -152,6 +152,22 @@
  * which the session stops reading channels and the socket. */
 #define SESS_KEXQUEUE_MAX	(1024u * 1024)
 #define SESS_OUTBUF_HIGH	(1024u * 1024)
+/* Channels we open (forwarded connections, agent, X11) that the peer
+ * has not answered yet; further connections are refused meanwhile. */
+#define CHAN_OPENING_MAX	64u
+/* Listening sockets of one connection (remote forwards, agent, X11). */
+#define CONN_LISTENERS_MAX	128u
+/* An OPEN_FAILURE description from the peer (logged, then dropped). */
+#define CHANMSG_DESCR_MAX	1024u
+/* Port forwarding (session/chan-fwd.c): host names and address texts (a
+ * DNS name is at most 253 bytes), Unix-domain socket paths (sun_path
+ * less its NUL), remote forwards of one connection, and the addresses a
+ * name may resolve to (tried in turn for a connect, all bound for a
+ * listen). */
+#define FWD_HOST_MAX		255u
+#define FWD_PATH_MAX		107u
+#define FWD_LISTEN_MAX		64u
+#define FWD_ADDRS_MAX		8u
 /* /etc/login.defs (ENV_PATH) and /etc/motd as the session reads them. */
 #define SESS_LOGIN_DEFS_MAX	(64u * 1024)
 #define SESS_MOTD_MAX		(64u * 1024)

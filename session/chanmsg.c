@@ -186,3 +186,124 @@ chanmsg_empty(struct buf *b)
 {
 	return buf_get_end(b);
 }
+
+void
+chanmsg_fwd_free(struct chanmsg_fwd *f)
+{
+	if (f == NULL)
+		return;
+	free(f->host);
+	free(f->path);
+	free(f->orig);
+	memset(f, 0, sizeof(*f));
+}
+
+int
+chanmsg_direct_tcpip(struct buf *b, struct chanmsg_fwd *ret)
+{
+	struct chanmsg_fwd f;
+	int r;
+
+	memset(&f, 0, sizeof(f));
+	if ((r = buf_get_cstring(b, FWD_HOST_MAX, &f.host, NULL)) != 0 ||
+	    (r = buf_get_u32(b, &f.port)) != 0 ||
+	    (r = buf_get_cstring(b, FWD_HOST_MAX, &f.orig, NULL)) != 0 ||
+	    (r = buf_get_u32(b, &f.orig_port)) != 0 ||
+	    (r = buf_get_end(b)) != 0) {
+		chanmsg_fwd_free(&f);
+		return r;
+	}
+	*ret = f;
+	return 0;
+}
+
+int
+chanmsg_direct_streamlocal(struct buf *b, struct chanmsg_fwd *ret)
+{
+	struct chanmsg_fwd f;
+	int r;
+
+	memset(&f, 0, sizeof(f));
+	/* The reserved fields are what OpenSSH sends; their values are
+	 * not looked at (as in sshd). */
+	if ((r = buf_get_cstring(b, FWD_PATH_MAX, &f.path, NULL)) != 0 ||
+	    (r = buf_skip_string(b, FWD_HOST_MAX)) != 0 ||
+	    (r = buf_get_u32(b, NULL)) != 0 ||
+	    (r = buf_get_end(b)) != 0) {
+		chanmsg_fwd_free(&f);
+		return r;
+	}
+	*ret = f;
+	return 0;
+}
+
+int
+chanmsg_tcpip_forward(struct buf *b, struct chanmsg_fwd *ret)
+{
+	struct chanmsg_fwd f;
+	int r;
+
+	memset(&f, 0, sizeof(f));
+	if ((r = buf_get_cstring(b, FWD_HOST_MAX, &f.host, NULL)) != 0 ||
+	    (r = buf_get_u32(b, &f.port)) != 0 ||
+	    (r = buf_get_end(b)) != 0) {
+		chanmsg_fwd_free(&f);
+		return r;
+	}
+	*ret = f;
+	return 0;
+}
+
+int
+chanmsg_streamlocal_forward(struct buf *b, struct chanmsg_fwd *ret)
+{
+	struct chanmsg_fwd f;
+	int r;
+
+	memset(&f, 0, sizeof(f));
+	if ((r = buf_get_cstring(b, FWD_PATH_MAX, &f.path, NULL)) != 0 ||
+	    (r = buf_get_end(b)) != 0) {
+		chanmsg_fwd_free(&f);
+		return r;
+	}
+	*ret = f;
+	return 0;
+}
+
+int
+chanmsg_open_confirmation(struct buf *b, struct chanmsg_confirm *ret)
+{
+	struct chanmsg_confirm m;
+	int r;
+
+	if ((r = buf_get_u32(b, &m.id)) != 0 ||
+	    (r = buf_get_u32(b, &m.peer_id)) != 0 ||
+	    (r = buf_get_u32(b, &m.window)) != 0 ||
+	    (r = buf_get_u32(b, &m.maxpkt)) != 0 ||
+	    (r = buf_get_end(b)) != 0)
+		return r;
+	*ret = m;
+	return 0;
+}
+
+int
+chanmsg_open_failure(struct buf *b, uint32_t *ret_id, uint32_t *ret_reason,
+    char **ret_descr)
+{
+	uint32_t id, reason;
+	char *descr = NULL;
+	int r;
+
+	if ((r = buf_get_u32(b, &id)) != 0 ||
+	    (r = buf_get_u32(b, &reason)) != 0 ||
+	    (r = buf_get_cstring(b, CHANMSG_DESCR_MAX, &descr, NULL)) != 0 ||
+	    (r = buf_skip_string(b, CHAN_NAME_MAX)) != 0 ||
+	    (r = buf_get_end(b)) != 0) {
+		free(descr);
+		return r;
+	}
+	*ret_id = id;
+	*ret_reason = reason;
+	*ret_descr = descr;
+	return 0;
+}

@@ -63,4 +63,45 @@ int	 chanmsg_empty(struct buf *);
 int	 chanmsg_signo(const char *name, size_t len);
 const char *chanmsg_signame(int signo);
 
+/*
+ * Port forwarding (RFC 4254 §7, OpenSSH PROTOCOL §2.4).  The open
+ * parsers take a CHANNEL_OPEN payload positioned after the fields every
+ * open shares (type, sender channel, window, maximum packet); the global
+ * request parsers take it after the request name and want_reply.  Host
+ * and address texts are at most FWD_HOST_MAX bytes, paths FWD_PATH_MAX,
+ * without NUL bytes.  Ports are returned as sent (the caller refuses
+ * values above 65535).
+ */
+struct chanmsg_fwd {
+	char		*host;		/* target host / bind address; NULL for
+					   a path */
+	uint32_t	 port;
+	char		*path;		/* Unix-domain socket path, or NULL */
+	char		*orig;		/* originator address, or NULL */
+	uint32_t	 orig_port;
+};
+void	 chanmsg_fwd_free(struct chanmsg_fwd *);
+/* "direct-tcpip": host, port, originator address, originator port. */
+int	 chanmsg_direct_tcpip(struct buf *, struct chanmsg_fwd *ret);
+/* "direct-streamlocal@openssh.com": path, reserved string, reserved
+ * u32. */
+int	 chanmsg_direct_streamlocal(struct buf *, struct chanmsg_fwd *ret);
+/* "tcpip-forward" and "cancel-tcpip-forward": address, port. */
+int	 chanmsg_tcpip_forward(struct buf *, struct chanmsg_fwd *ret);
+/* "streamlocal-forward@openssh.com" and its cancel: path. */
+int	 chanmsg_streamlocal_forward(struct buf *, struct chanmsg_fwd *ret);
+
+/*
+ * Answers to a channel open we sent, after the type byte:
+ * OPEN_CONFIRMATION (our id, the peer's id, window, maximum packet) and
+ * OPEN_FAILURE (our id, reason code, description of CHANMSG_DESCR_MAX
+ * bytes at most, returned as a heap copy, language tag).
+ */
+struct chanmsg_confirm {
+	uint32_t	 id, peer_id, window, maxpkt;
+};
+int	 chanmsg_open_confirmation(struct buf *, struct chanmsg_confirm *ret);
+int	 chanmsg_open_failure(struct buf *, uint32_t *ret_id,
+	    uint32_t *ret_reason, char **ret_descr);
+
 #endif

@@ -35,6 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct buf;
 struct conn;
@@ -123,7 +124,19 @@ void	 conn_child_exited(struct conn *, pid_t pid, int status);
  * window adjustments; free channels closed both ways. */
 int	 conn_process(struct conn *);
 
-/* Channels open (for the tests and for idle accounting). */
+/* Channels open (for the tests and for idle accounting): those the
+ * peer opened, ours it has not answered yet included; listening sockets
+ * are not channels. */
 size_t	 conn_nchannels(const struct conn *);
+
+/*
+ * ChannelTimeout: close every channel that has seen no data either way
+ * for its type's time (and all of them when "global" expires).  Returns
+ * the milliseconds until the next deadline, or -1 if there is none; the
+ * event loop calls it before each poll.
+ */
+int	 conn_timeouts(struct conn *);
+/* The clock of the timeouts: monotonic seconds by default (for tests). */
+void	 conn_set_clock(struct conn *, time_t (*now)(void *), void *ctx);
 
 #endif

@@ -207,6 +207,11 @@ TESTS += %D%/unit/test-channel
 check_PROGRAMS += %D%/unit/test-sess-parse
 %C%_unit_test_sess_parse_LDADD = $(SESSION_LIBS) $(UNIT_LDADD)
 TESTS += %D%/unit/test-sess-parse
+check_PROGRAMS += %D%/unit/test-sess-fwd
+%C%_unit_test_sess_fwd_SOURCES = %D%/unit/test-sess-fwd.c \
+	$(SESS_CHAN_SOURCES) $(SESSB_SOURCES)
+%C%_unit_test_sess_fwd_LDADD = $(SESSION_LIBS) $(UNIT_LDADD)
+TESTS += %D%/unit/test-sess-fwd
 if ENABLE_FUZZERS
 noinst_PROGRAMS += %D%/fuzz/fuzz-channel %D%/fuzz/fuzz-ttymodes
 %C%_fuzz_fuzz_channel_SOURCES = %D%/fuzz/fuzz-channel.c $(SESSB_SOURCES)

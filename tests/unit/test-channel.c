@@ -595,7 +595,7 @@ test_global_and_opens(void)
 	uint32_t id;
 
 	TEST_START("global requests, refused channel types, MaxSessions");
-	setup(&t, "MaxSessions 2\n");
+	setup(&t, "MaxSessions 2\nAllowTcpForwarding no\n");
 	b = buf_new();
 	ASSERT_INT_EQ(buf_put_u8(b, SSH2_MSG_GLOBAL_REQUEST), 0);
 	ASSERT_INT_EQ(buf_put_cstring(b, "keepalive@openssh.com"), 0);
@@ -621,6 +621,9 @@ test_global_and_opens(void)
 
 	b = ft_open("direct-tcpip", 9, 1000, 1000);
 	ASSERT_INT_EQ(buf_put_cstring(b, "localhost"), 0);
+	ASSERT_INT_EQ(buf_put_u32(b, 80), 0);
+	ASSERT_INT_EQ(buf_put_cstring(b, "127.0.0.1"), 0);
+	ASSERT_INT_EQ(buf_put_u32(b, 4000), 0);
 	ASSERT_INT_EQ(ft_input(t.c, b), 0);
 	ASSERT_INT_EQ(last_type(&t), SSH2_MSG_CHANNEL_OPEN_FAILURE);
 	ASSERT_INT_EQ(ft_recipient(&t.ft, t.ft.nmsgs - 1), 9);
