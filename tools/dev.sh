@@ -60,6 +60,14 @@ autogen() {
 }
 
 case "$cmd" in
+deps)
+	# Build dependencies, the privsep user, the PAM service, configure
+	# (for bench/run.sh and packaging scripts).
+	install_deps $BUILD_DEPS
+	ensure_privsep_user
+	ensure_pam_service
+	autogen
+	;;
 run)
 	install_deps $BUILD_DEPS
 	ensure_privsep_user
@@ -98,7 +106,7 @@ test)
 	exec "$top/tests/run-all.sh"
 	;;
 *)
-	echo "usage: tools/dev.sh run|test" >&2
+	echo "usage: tools/dev.sh run|test|deps" >&2
 	exit 2
 	;;
 esac
