@@ -174,4 +174,21 @@
 /* Terminals the monitor holds for one session (each is an fd). */
 #define MON_PTYS_MAX		64u
 
+/* internal-sftp (session/sftp-*.c), OpenSSH sftp-server's limits: one
+ * request or reply of at most 256 KiB, READ lengths capped so the DATA
+ * reply fits, 512 open handles.  Input is read only while a whole message
+ * more fits, and requests are served only while a largest reply fits in
+ * the output, so a client that does not read stops being served. */
+#define SFTP_MSG_MAX		(256u * 1024)
+#define SFTP_READ_MAX		(SFTP_MSG_MAX - 1024u)
+#define SFTP_HANDLES_MAX	512u
+#define SFTP_HANDLE_LEN		8u	/* u32 slot, u32 generation */
+#define SFTP_HANDLE_WIRE_MAX	256u	/* a handle string a client sends */
+#define SFTP_PATH_MAX		(8u * 1024)	/* a path in a request */
+#define SFTP_NAME_MAX		256u	/* extension and user names */
+#define SFTP_ATTR_EXT_MAX	64u	/* extended attribute pairs */
+#define SFTP_READDIR_MAX	100u	/* names per READDIR reply */
+#define SFTP_INBUF_MAX		(2u * (4u + SFTP_MSG_MAX))
+#define SFTP_OUTBUF_MAX		(4u * (4u + SFTP_MSG_MAX))
+
 #endif

@@ -29,6 +29,7 @@
 #include "common/mem.h"
 #include "common/sessinit.h"
 #include "common/ssh2.h"
+#include "common/txt.h"
 #include "policy/authkeys.h"
 #include "policy/config.h"
 #include "policy/match.h"
@@ -291,6 +292,32 @@ is_internal_sftp(const char *cmd)
 	    (cmd[13] == '\0' || cmd[13] == ' ' || cmd[13] == '\t');
 }
 
+/* The words after "internal-sftp", split on blanks as sshd splits them
+ * (NULL-terminated; free with envv_free_vec); NULL if there are too
+ * many. */
+static char **
+internal_sftp_argv(const char *cmd)
+{
+	struct txt t;
+	char **av = xcalloc(1, sizeof(*av)), *w = NULL;
+	size_t n = 0;
+
+	txt_init(&t, cmd, strlen(cmd));
+	if (txt_get_word(&t, CONFIG_LINE_MAX, &w) == 0)
+		free(w);	/* "internal-sftp" itself */
+	while (txt_get_word(&t, CONFIG_LINE_MAX, &w) == 0) {
+		if (n >= CONFIG_ARGS_MAX) {
+			free(w);
+			envv_free_vec(av);
+			return NULL;
+		}
+		av = xreallocarray(av, n + 2, sizeof(*av));
+		av[n++] = w;
+		av[n] = NULL;
+	}
+	return av;
+}
+
 /* Start the shell (command NULL) or a command: exec, subsystem. */
 static void
 sess_start(struct conn *c, struct channel *ch, const char *command,
@@ -301,7 +328,7 @@ sess_start(struct conn *c, struct channel *ch, const char *command,
 	struct sess_env_in ein;
 	struct spawn_req req;
 	struct spawn_ret ret;
-	char **env = NULL;
+	char **env = NULL, **sftp_argv = NULL;
 	const char *orig = NULL;
 	int r;
 
@@ -321,8 +348,15 @@ sess_start(struct conn *c, struct channel *ch, const char *command,
 		debug("Forced command (key option) '%.900s'", command);
 	}
 	if (command != NULL && is_internal_sftp(command)) {
-		logit("Refused %s: internal-sftp is not available", what);
-		return;
+		/* A binary protocol, never on a terminal (sshd would garble
+		 * it through the line discipline). */
+		if (s->ptym != -1 ||
+		    (sftp_argv = internal_sftp_argv(command)) == NULL) {
+			logit("Refused %s: internal-sftp %s", what,
+			    s->ptym != -1 ? "does not run on a terminal" :
+			    "has too many arguments");
+			return;
+		}
 	}
 	memset(&ein, 0, sizeof(ein));
 	ein.si = si;
@@ -350,6 +384,8 @@ sess_start(struct conn *c, struct channel *ch, const char *command,
 	req.tty_fd = s->ptys;
 	req.motd = s->ptym != -1 && command == NULL &&
 	    c->cfg->print_motd == 1;
+	req.internal_argv = sftp_argv;
+	req.user = si->user;
 	memset(&ret, 0, sizeof(ret));
 	if ((r = c->ops.spawn(c->ops.ctx, &req, &ret)) != 0) {
 		error("channel %u: cannot start %s: %s", ch->id, what,
@@ -379,6 +415,7 @@ sess_start(struct conn *c, struct channel *ch, const char *command,
 	*ok = true;
  out:
 	envv_free_vec(env);
+	envv_free_vec(sftp_argv);
 }
 
 static int

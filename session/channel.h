@@ -56,6 +56,11 @@ struct conn_io {
 struct spawn_req {
 	const char	*shell;		/* the user's login shell */
 	const char	*command;	/* NULL: an interactive login shell */
+	/* internal-sftp: the forked child serves SFTP with these arguments
+	 * (the words after "internal-sftp", NULL-terminated) instead of
+	 * exec'ing anything; shell and command are then unused. */
+	char *const	*internal_argv;
+	const char	*user;		/* the user's name (for internal-sftp) */
 	char *const	*env;		/* NULL-terminated "NAME=value" */
 	const char	*home;		/* working directory */
 	int		 tty_fd;	/* pty slave, or -1 for pipes */

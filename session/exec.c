@@ -28,6 +28,8 @@
 #include "common/mem.h"
 #include "session/channel.h"
 #include "session/exec.h"
+#include "session/monitor-client.h"
+#include "session/sftp-server.h"
 
 static void
 close_above_stderr(void)
@@ -136,6 +138,50 @@ set_nonblock(int fd)
 	return flags == -1 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
+/*
+ * internal-sftp: no exec, the forked child serves SFTP itself on the
+ * pipes and exits with the server's status.  It keeps the monitor's RPC
+ * socket for its log lines only: RPC_LOG needs no answer, and each line
+ * is one small write, so it does not interleave with the parent's
+ * requests on the stream.  The environment is the session's, as an
+ * exec'd sftp-server would get it (SSH_CONNECTION names the client).
+ */
+static void __attribute__((noreturn))
+child_sftp(const struct spawn_req *req, const int in[2], const int out[2],
+    const int err[2])
+{
+	extern char **environ;
+	long max = sysconf(_SC_OPEN_MAX), fd;
+	int keep = mm_fd(), argc = 0, sig;
+	sigset_t all;
+
+	sigemptyset(&all);
+	(void)sigprocmask(SIG_SETMASK, &all, NULL);
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)signal(sig, SIG_DFL);
+	}
+	if (setsid() == -1 || dup2(in[0], STDIN_FILENO) == -1 ||
+	    dup2(out[1], STDOUT_FILENO) == -1 ||
+	    dup2(err[1], STDERR_FILENO) == -1)
+		_exit(1);
+	/* Everything else goes: the client socket, other channels. */
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = 3; fd < max; fd++) {
+		if (fd != keep)
+			(void)close((int)fd);
+	}
+	environ = (char **)req->env;
+	while (req->internal_argv[argc] != NULL)
+		argc++;
+	argc = sftp_server_main(STDIN_FILENO, STDOUT_FILENO, argc,
+	    (char **)req->internal_argv, req->user != NULL ? req->user : "",
+	    req->home != NULL ? req->home : "/");
+	fflush(NULL);
+	_exit(argc);
+}
+
 int
 exec_spawn(void *ctx, const struct spawn_req *req, struct spawn_ret *ret)
 {
@@ -144,11 +190,16 @@ exec_spawn(void *ctx, const struct spawn_req *req, struct spawn_ret *ret)
 	int r = HS_ERR_SYSTEM, saved;
 
 	(void)ctx;
+	/* internal-sftp speaks a binary protocol: never on a terminal. */
+	if (req->internal_argv != NULL && req->tty_fd != -1)
+		return HS_ERR_INVALID_ARGUMENT;
 	if (req->tty_fd == -1 && (pipe2(in, O_CLOEXEC) == -1 ||
 	    pipe2(out, O_CLOEXEC) == -1 || pipe2(err, O_CLOEXEC) == -1))
 		goto out;
 	if ((pid = fork()) == -1)
 		goto out;
+	if (pid == 0 && req->internal_argv != NULL)
+		child_sftp(req, in, out, err);
 	if (pid == 0)
 		child_run(req, in, out, err);
 	ret->pid = pid;

@@ -12,6 +12,7 @@ noinst_LIBRARIES += %D%/libsession.a
 	%D%/env.c %D%/env.h \
 	%D%/exec.c %D%/exec.h \
 	%D%/pty.c %D%/pty.h \
+	%D%/sftp-msg.c %D%/sftp-msg.h %D%/sftp-server.c %D%/sftp-server.h \
 	%D%/monitor-client.c %D%/monitor-client.h \
 	%D%/kex.c %D%/transport.c %D%/transport.h %D%/transport-priv.h
 

@@ -207,6 +207,19 @@ TESTS += %D%/unit/test-channel
 check_PROGRAMS += %D%/unit/test-sess-parse
 %C%_unit_test_sess_parse_LDADD = $(SESSION_LIBS) $(UNIT_LDADD)
 TESTS += %D%/unit/test-sess-parse
+# internal-sftp: its parsers, its engine in a temporary directory and
+# its descriptor loop (session/sftp-*.c).
+check_PROGRAMS += %D%/unit/test-sftp
+%C%_unit_test_sftp_LDADD = $(SESSION_LIBS) $(UNIT_LDADD)
+TESTS += %D%/unit/test-sftp
+# internal-sftp's engine under libFuzzer, confined to a private directory
+# (see the harness's comment).
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-sftp
+%C%_fuzz_fuzz_sftp_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_sftp_LDADD = $(SESSION_LIBS) $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-sftp.c
 check_PROGRAMS += %D%/unit/test-sess-fwd
 %C%_unit_test_sess_fwd_SOURCES = %D%/unit/test-sess-fwd.c \
 	$(SESS_CHAN_SOURCES) $(SESSB_SOURCES)
@@ -264,6 +277,7 @@ E2E_TESTS = \
 	%D%/e2e/auth.sh \
 	%D%/e2e/linkage.sh \
 	%D%/e2e/session.sh \
+	%D%/e2e/sftp-internal.sh \
 	%D%/e2e/policy-cli.sh \
 	%D%/e2e/listener.sh \
 	%D%/e2e/srclimit.sh \
