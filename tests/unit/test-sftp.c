@@ -1218,7 +1218,10 @@ test_loop(void)
 		if (n == -1 && errno == EAGAIN) {
 			pfd.fd = sv[0];
 			pfd.events = POLLOUT;
-			/* Give the server time to drain what it can. */
+			/* Give the server time to drain what it can.  No
+			 * assertion rests on this wait: a server slowed down
+			 * only makes "sent" smaller; one that read without
+			 * bound never makes us wait. */
 			if (poll(&pfd, 1, 2000) == 0)
 				blocked = 1;
 		} else if (n > 0) {
