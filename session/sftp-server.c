@@ -1514,8 +1514,16 @@ sftp_server_main(int in_fd, int out_fd, int argc, char **argv,
 	(void)signal(SIGPIPE, SIG_IGN);
 	addr = client_addr();
 	logit("session opened for local user %s from [%s]", user, addr);
-	start = s->start_dir != NULL ? s->start_dir : home;
-	if (start != NULL && *start != '\0' && chdir(start) == -1)
+	/* The home directory as for any session ("/" when it is missing,
+	 * as in a chroot without one), then -d's, which must exist. */
+	if (home == NULL || chdir(home) == -1) {
+		debug("chdir to home \"%s\" failed: %s; using /",
+		    home != NULL ? home : "", strerror(errno));
+		if (chdir("/") == -1)
+			error("chdir to /: %s", strerror(errno));
+	}
+	start = s->start_dir;
+	if (start != NULL && chdir(start) == -1)
 		error("chdir to \"%s\" failed: %s", start, strerror(errno));
 	if (set_nonblock(in_fd) == -1 || set_nonblock(out_fd) == -1)
 		fatal("fcntl: %s", strerror(errno));
