@@ -179,6 +179,22 @@ int	 conn_open_connect(struct conn *, const char *type, uint32_t peer_id,
 int	 conn_open_failure(struct conn *, uint32_t peer_id, uint32_t reason,
 	    const char *msg);
 
+/* Port forwarding (chan-fwd.c). */
+/* A "direct-tcpip" or "direct-streamlocal@openssh.com" open (payload
+ * after the common fields).  Returns 0, HS_ERR_PROTOCOL (malformed) or
+ * the error of conn_io.send. */
+int	 fwd_open_direct(struct conn *, const char *type, uint32_t peer_id,
+	    uint32_t rwin, uint32_t rmaxpkt, struct buf *payload);
+/* Whether name is a forwarding global request fwd_global_request takes. */
+bool	 fwd_is_global(const char *name);
+/* tcpip-forward, streamlocal-forward@openssh.com and their cancels:
+ * *ret_ok is the answer; on success, reply_extra gets what follows the
+ * REQUEST_SUCCESS type byte (the allocated port for port 0).  Returns 0
+ * or HS_ERR_PROTOCOL (malformed). */
+int	 fwd_global_request(struct conn *, const char *name,
+	    struct buf *payload, bool want_reply, bool *ret_ok,
+	    struct buf *reply_extra);
+
 /* Session channels (chan-session.c). */
 struct sess *sess_new(void);
 /* Release the terminal (ops->pty_close) and free; NULL is a no-op. */

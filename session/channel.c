@@ -6,7 +6,8 @@
  * controlled: the peer may open channels up to CHAN_MAX (session channels
  * up to MaxSessions) and may send a channel no more than the window we
  * granted; anything it does outside the protocol ends the connection.
- * Session-specific requests are in chan-session.c.  Here too: channels over one socket, channels we open
+ * Session-specific requests are in chan-session.c, port forwarding in
+ * chan-fwd.c.  Here too: channels over one socket, channels we open
  * (OPEN_CONFIRMATION / OPEN_FAILURE, at most CHAN_OPENING_MAX waiting),
  * non-blocking connects, listening sockets in the poll set, and the
  * ChannelTimeout clocks.
@@ -363,6 +364,12 @@ conn_global_request(struct conn *c, struct buf *b)
 		}
 		c->no_more_sessions = true;
 		ok = true;
+	} else if (fwd_is_global(name)) {
+		if ((extra = buf_new()) == NULL)
+			fatal_f("out of memory");
+		if ((r = fwd_global_request(c, name, b, want_reply, &ok,
+		    extra)) != 0)
+			goto out;
 	}
 	/*
 	 * keepalive@openssh.com fails as in OpenSSH (the reply itself is
@@ -415,15 +422,18 @@ conn_channel_open(struct conn *c, struct buf *b)
 	}
 	debug_f("channel open %s: peer %u window %u packet %u", type,
 	    peer_id, rwin, rmaxpkt);
+	if (strcmp(type, "direct-tcpip") == 0 ||
+	    strcmp(type, "direct-streamlocal@openssh.com") == 0) {
+		r = fwd_open_direct(c, type, peer_id, rwin, rmaxpkt, b);
+		goto out;
+	}
 	if (strcmp(type, "session") != 0) {
-		bool known = strcmp(type, "direct-tcpip") == 0 ||
-		    strcmp(type, "direct-streamlocal@openssh.com") == 0 ||
-		    strcmp(type, "x11") == 0 ||
+		/* Channel types only a server opens, and tunnels. */
+		bool known = strcmp(type, "x11") == 0 ||
 		    strcmp(type, "forwarded-tcpip") == 0 ||
 		    strcmp(type, "auth-agent@openssh.com") == 0 ||
 		    strcmp(type, "tun@openssh.com") == 0;
 
-		/* Forwarding is not offered (yet): refuse politely. */
 		r = conn_open_failure(c, peer_id, known ?
 		    OPEN_ADMINISTRATIVELY_PROHIBITED :
 		    OPEN_UNKNOWN_CHANNEL_TYPE, known ?

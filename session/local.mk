@@ -7,7 +7,7 @@
 noinst_LIBRARIES += %D%/libsession.a
 %C%_libsession_a_SOURCES = \
 	%D%/channel.c %D%/channel.h %D%/channel-priv.h \
-	%D%/chan-session.c %D%/chanmsg.c %D%/chanmsg.h \
+	%D%/chan-session.c %D%/chan-fwd.c %D%/chanmsg.c %D%/chanmsg.h \
 	%D%/ttymodes.c %D%/ttymodes.h \
 	%D%/env.c %D%/env.h \
 	%D%/exec.c %D%/exec.h \

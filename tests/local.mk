@@ -226,14 +226,18 @@ check_PROGRAMS += %D%/unit/test-sess-fwd
 %C%_unit_test_sess_fwd_LDADD = $(SESSION_LIBS) $(UNIT_LDADD)
 TESTS += %D%/unit/test-sess-fwd
 if ENABLE_FUZZERS
-noinst_PROGRAMS += %D%/fuzz/fuzz-channel %D%/fuzz/fuzz-ttymodes
+noinst_PROGRAMS += %D%/fuzz/fuzz-channel %D%/fuzz/fuzz-ttymodes \
+	%D%/fuzz/fuzz-fwdmsg
+%C%_fuzz_fuzz_fwdmsg_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_fwdmsg_LDADD = $(SESSION_LIBS) $(FUZZ_LDADD)
 %C%_fuzz_fuzz_channel_SOURCES = %D%/fuzz/fuzz-channel.c $(SESSB_SOURCES)
 %C%_fuzz_fuzz_channel_LDFLAGS = $(FUZZ_LDFLAGS)
 %C%_fuzz_fuzz_channel_LDADD = $(SESSION_LIBS) $(FUZZ_LDADD)
 %C%_fuzz_fuzz_ttymodes_LDFLAGS = $(FUZZ_LDFLAGS)
 %C%_fuzz_fuzz_ttymodes_LDADD = $(SESSION_LIBS) $(FUZZ_LDADD)
 endif
-EXTRA_DIST += %D%/fuzz/fuzz-channel.c %D%/fuzz/fuzz-ttymodes.c
+EXTRA_DIST += %D%/fuzz/fuzz-channel.c %D%/fuzz/fuzz-ttymodes.c \
+	%D%/fuzz/fuzz-fwdmsg.c
 # The monitor's session-phase handlers (monitor/answer-session.c, built
 # into the test directly).
 check_PROGRAMS += %D%/unit/test-sess-monitor

@@ -21,6 +21,10 @@
  *   op % 8 == 7  open another session (window and packet size from the
  *                bytes)
  * An error from conn_input ends the script (the connection would end).
+ * Forwarding is configured so that it never leaves the machine: opens
+ * of direct-tcpip may only connect to 127.0.0.1:1 (refused at once), and
+ * remote forwards are refused (tests/fuzz/fuzz-fwdmsg.c covers their
+ * parsers).
  * Invariants checked: every message the layer sends is well-formed for
  * its type, and no DATA ever exceeds the peer's window.  Any crash, leak
  * or sanitizer report is a bug.
@@ -239,7 +243,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	memset(&o, 0, sizeof(o));
 	o.config_text = "AcceptEnv LANG LC_*\nMaxSessions 4\n"
 	    "Subsystem sftp /usr/lib/openssh/sftp-server\n"
-	    "Subsystem isftp internal-sftp\n";
+	    "Subsystem isftp internal-sftp\n"
+	    /* Forwarding without the network: a connect that is refused
+	     * at once, no listening sockets, no name look-ups. */
+	    "PermitOpen 127.0.0.1:1\nPermitListen none\n"
+	    "AllowStreamLocalForwarding no\n";
 	if (sessb_build(&o, &fz_si, NULL, NULL) != 0 ||
 	    config_deserialize(buf_ptr(fz_si->config),
 	    buf_len(fz_si->config), &fz_cfg) != 0)
