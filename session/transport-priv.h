@@ -49,6 +49,9 @@ struct str {
 	 * keep-alives sent since without an answer. */
 	time_t			 last_heard;
 	int			 alive_unanswered;
+	/* UnusedConnectionTimeout: since when no channel is open (0 while
+	 * one is). */
+	time_t			 unused_since;
 
 	/* Connection messages held while our side of a key exchange runs:
 	 * u32 length + payload each, at most SESS_KEXQUEUE_MAX bytes. */

@@ -349,6 +349,45 @@ str_client_alive(struct str *t)
 	return interval * 1000;
 }
 
+/*
+ * UnusedConnectionTimeout: the connection ends once no channel has been
+ * open for that long (listening sockets of remote forwards do not
+ * count, as in sshd).  Returns the milliseconds until the deadline, or
+ * -1 if there is none.
+ */
+static int
+str_unused(struct str *t)
+{
+	int limit = t->cfg->unused_connection_timeout;
+	time_t now;
+
+	if (limit <= 0)
+		return -1;
+	if (conn_nchannels(t->conn) > 0) {
+		t->unused_since = 0;
+		return -1;
+	}
+	now = str_now();
+	if (t->unused_since == 0)
+		t->unused_since = now;
+	if (now - t->unused_since >= limit)
+		str_disconnect(t, SSH2_DISCONNECT_BY_APPLICATION,
+		    "unused connection timeout: no open channels for %d "
+		    "seconds", limit);
+	return (int)(t->unused_since + limit - now) * 1000;
+}
+
+/* The earlier of two poll timeouts (-1: none). */
+static int
+min_timeout(int a, int b)
+{
+	if (a == -1)
+		return b;
+	if (b == -1)
+		return a;
+	return a < b ? a : b;
+}
+
 /* Read from the client and handle every whole packet. */
 static void
 str_read(struct str *t)
@@ -579,13 +618,16 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 			    si->user);
 			str_exit(&t, HELPER_EXIT_OK);
 		}
+		/* ChannelTimeout first: what it closes goes out now. */
+		n = conn_timeouts(t.conn);
 		if ((r = conn_process(t.conn)) != 0)
 			str_disconnect(&t, SSH2_DISCONNECT_BY_APPLICATION,
 			    "cannot send: %s", hs_err_str(r));
 		if (sk_due(&t))
 			sk_start(&t);
 		/* Before the write: a keep-alive must not wait a round. */
-		timeout = str_client_alive(&t);
+		timeout = min_timeout(str_client_alive(&t), n);
+		timeout = min_timeout(timeout, str_unused(&t));
 		str_write(&t);
 
 		max = PFD_FIXED + conn_pollfds_max(t.conn);
