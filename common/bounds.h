@@ -118,6 +118,16 @@
 #define SESSINIT_ENV_MAX	256u	/* PAM environment entries */
 #define SESSINIT_ENV_ENTRY_MAX	(8u * 1024)
 #define SESSINIT_ENV_BYTES_MAX	(32u * 1024)
+/* The host of the previous login (lastlog's ll_host is 256 bytes) and
+ * the PAM messages of account management and session opening (pam_motd
+ * and the like; more is dropped, not an error). */
+#define SESSINIT_LASTHOST_MAX	256u
+#define SESSINIT_LOGINMSG_MAX	(8u * 1024)
+/* hostkeys-prove-00@openssh.com: host keys proved per request (every
+ * key the server has, at most) and RPC_HOSTKEY_PROVE calls per
+ * connection (OpenSSH's client asks once per UpdateHostKeys round). */
+#define HOSTKEYS_PROVE_MAX	SESSINIT_HOSTKEYS_MAX
+#define HOSTKEYS_PROVE_CALLS_MAX	4u
 
 /* authorized_keys (policy/authkeys.c, monitor/authfile.c).  A file is read
  * whole; a line holds the largest RSA key (about 2.8 KiB of base64) with

@@ -21,7 +21,7 @@
  * Bump when this list, a message body, or the framing changes: each helper
  * checks at start that its parent speaks the version it was built with.
  */
-#define RPC_PROTO_VERSION	1
+#define RPC_PROTO_VERSION	2
 
 #define RPC_MSG_LIST(X) \
 	X(RPC_HELLO,                0)	/* N->M: start; M answers config, keys, V_S, KEXINIT */ \
@@ -53,7 +53,7 @@
 	X(RPC_PTY_CLOSE_ANS,       27) \
 	X(RPC_REKEY_SIGN,          28)	/* U->M: as KEX_SIGN, rate-limited */ \
 	X(RPC_REKEY_SIGN_ANS,      29) \
-	X(RPC_HOSTKEY_PROVE,       30)	/* U->M: key index -> signature over M's data */ \
+	X(RPC_HOSTKEY_PROVE,       30)	/* U->M: host key blobs -> signatures over M's data */ \
 	X(RPC_HOSTKEY_PROVE_ANS,   31) \
 	X(RPC_SESSION_EVENT,       32)	/* U->M: login records */ \
 	X(RPC_SESSION_EVENT_ANS,   33) \

@@ -67,6 +67,9 @@ sessinit_free(struct session_init *s)
 	buf_free(s->config);
 	buf_free(s->key_options);
 	env_free(s->env, s->nenv);
+	free(s->chroot_dir);
+	free(s->last_login_host);
+	free(s->login_msg);
 	freezero(s, sizeof(*s));
 }
 
@@ -178,7 +181,9 @@ sessinit_serialize(const struct session_init *s, struct buf *out)
 	    s->nhostkeys == 0 || s->nhostkeys > SESSINIT_HOSTKEYS_MAX ||
 	    s->peer_port > 65535 || s->local_port > 65535 ||
 	    s->nenv > SESSINIT_ENV_MAX || (s->nenv > 0 && s->env == NULL) ||
-	    s->log_level > LOG_LEVEL_DEBUG3)
+	    s->log_level > LOG_LEVEL_DEBUG3 ||
+	    (s->chroot_dir != NULL && *s->chroot_dir != '\0' &&
+	    *s->chroot_dir != '/'))
 		return HS_ERR_INVALID_ARGUMENT;
 	for (i = 0; i < s->nenv; i++) {
 		if (s->env[i] == NULL ||
@@ -249,7 +254,13 @@ sessinit_serialize(const struct session_init *s, struct buf *out)
 		if ((r = buf_put_cstring(b, s->env[i])) != 0)
 			goto out;
 	}
-	if ((r = buf_put_u8(b, s->log_level)) != 0)
+	if ((r = buf_put_u8(b, s->log_level)) != 0 ||
+	    (r = put_opt_cstring(b, s->chroot_dir, SESSINIT_PATH_MAX)) != 0 ||
+	    (r = buf_put_u64(b, s->last_login_time)) != 0 ||
+	    (r = put_opt_cstring(b, s->last_login_host,
+	    SESSINIT_LASTHOST_MAX)) != 0 ||
+	    (r = put_opt_cstring(b, s->login_msg,
+	    SESSINIT_LOGINMSG_MAX)) != 0)
 		goto out;
 	if (buf_len(b) > RPC_STATE_MAX) {
 		r = HS_ERR_TOO_LONG;
@@ -445,9 +456,17 @@ sessinit_parse(const uint8_t *data, size_t len, struct session_init **ret)
 	    (r = buf_froms(b, SESSINIT_KEYOPTS_MAX, &s->key_options)) != 0 ||
 	    (r = get_env(b, s)) != 0 ||
 	    (r = buf_get_u8(b, &level)) != 0 ||
+	    (r = get_cstring(b, SESSINIT_PATH_MAX, true,
+	    &s->chroot_dir)) != 0 ||
+	    (r = buf_get_u64(b, &s->last_login_time)) != 0 ||
+	    (r = get_cstring(b, SESSINIT_LASTHOST_MAX, true,
+	    &s->last_login_host)) != 0 ||
+	    (r = get_cstring(b, SESSINIT_LOGINMSG_MAX, true,
+	    &s->login_msg)) != 0 ||
 	    (r = buf_get_end(b)) != 0)
 		goto out;
-	if (level > LOG_LEVEL_DEBUG3) {
+	if (level > LOG_LEVEL_DEBUG3 ||
+	    (*s->chroot_dir != '\0' && *s->chroot_dir != '/')) {
 		r = HS_ERR_BAD_FORMAT;
 		goto out;
 	}

@@ -36,6 +36,16 @@
  *		string "NAME=value" (SESSINIT_ENV_ENTRY_MAX, NAME non-empty,
  *		no NUL; SESSINIT_ENV_BYTES_MAX in total)
  *	u8	log level (enum log_level, QUIET..DEBUG3)
+ *	string	ChrootDirectory, expanded and checked by the monitor, or ""
+ *		(SESSINIT_PATH_MAX; absolute when set).  When set, the
+ *		message carries the directory, opened O_DIRECTORY, by
+ *		SCM_RIGHTS, and hsshd-session holds CAP_SYS_CHROOT (ambient)
+ *		until it has changed root to it.
+ *	u64	time of the previous login (lastlog as it was before this
+ *		login; 0: none, or PrintLastLog no)
+ *	string	host of the previous login (SESSINIT_LASTHOST_MAX, no NUL)
+ *	string	PAM messages of account management and session opening,
+ *		each line ending in "\n" (SESSINIT_LOGINMSG_MAX, no NUL)
  * and the whole body is at most RPC_STATE_MAX bytes.
  *
  * Return values: 0 on success or a negative HS_ERR_* code.
@@ -53,7 +63,7 @@
 struct buf;
 
 /* Bump with any change of the format above (RPC_PROTO_VERSION too). */
-#define SESSINIT_VERSION	1u
+#define SESSINIT_VERSION	2u
 
 struct sessinit_hostkey {
 	char		*sig_algs;	/* "rsa-sha2-512,rsa-sha2-256" */
@@ -93,6 +103,11 @@ struct session_init {
 	char		**env;		/* PAM environment, "NAME=value" */
 	size_t		 nenv;
 	uint8_t		 log_level;
+
+	char		*chroot_dir;	/* NULL or "": no ChrootDirectory */
+	uint64_t	 last_login_time;	/* 0: nothing to show */
+	char		*last_login_host;
+	char		*login_msg;	/* PAM's text for the login, or NULL */
 };
 
 /* A zeroed structure (NULL on allocation failure). */

@@ -23,6 +23,18 @@
  *                 the session process running as the user (else the
  *                 session's own pid is).
  *  TERMINATE      u32 status; no answer; every pty is released.
+ *  HOSTKEY_PROVE  u32 n (1..HOSTKEYS_PROVE_MAX), then n x string public
+ *                 key blob -> n x string signature, in the same order.
+ *                 Each blob must be byte for byte one of the monitor's
+ *                 host keys (and none twice), or the request is a
+ *                 violation: the session checked them already.  The
+ *                 signed data is the monitor's own (PROTOCOL §2.5):
+ *                 string "hostkeys-prove-00@openssh.com", string
+ *                 session_id, string blob of its key; nothing else the
+ *                 session sends enters it, so it is no signing oracle.
+ *
+ * mon_session_last_login() reads the lastlog entry before this login
+ * for the session's "Last login:" line.
  */
 #include "config.h"
 
@@ -45,6 +57,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/key.h"
 #include "common/log.h"
 #include "common/procstatus.h"
 #include "common/rpc.h"
@@ -197,6 +210,46 @@ write_lastlog(const struct mon *m, const struct mon_pty *p, time_t now)
 	    (ssize_t)sizeof(ll))
 		error("lastlog %s: write: %s", path, strerror(errno));
 	close(fd);
+}
+
+void
+mon_session_last_login(const struct mon *m, uint64_t *ret_time, char *host,
+    size_t hostlen)
+{
+	const char *path = rec_lastlog != NULL ? rec_lastlog : _PATH_LASTLOG;
+	struct lastlog ll;
+	struct stat st;
+	ssize_t n;
+	size_t len;
+	int fd;
+
+	*ret_time = 0;
+	if (hostlen > 0)
+		host[0] = '\0';
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)) ==
+	    -1) {
+		if (errno != ENOENT)
+			debug("lastlog %s: %s", path, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return;
+	}
+	/* A short read is a user who never logged in (a sparse file). */
+	n = pread(fd, &ll, sizeof(ll), (off_t)m->uid * (off_t)sizeof(ll));
+	close(fd);
+	if (n != (ssize_t)sizeof(ll) || ll.ll_time <= 0)
+		return;
+	*ret_time = (uint64_t)ll.ll_time;
+	if (hostlen == 0)
+		return;
+	/* ll_host need not be terminated. */
+	len = strnlen(ll.ll_host, sizeof(ll.ll_host));
+	if (len >= hostlen)
+		len = hostlen - 1;
+	memcpy(host, ll.ll_host, len);
+	host[len] = '\0';
 }
 
 static void
@@ -463,4 +516,119 @@ mon_answer_terminate(struct mon *m, struct buf *req, struct buf *reply)
 	    "?", status);
 	mon_session_release_ptys(m);
 	return 0;
+}
+
+/* The monitor's host key whose blob is exactly this one, or NULL. */
+static const struct key *
+hostkey_by_blob(const struct mon *m, const uint8_t *blob, size_t len,
+    size_t *ret_idx)
+{
+	struct buf *b;
+	size_t i;
+	bool same;
+
+	for (i = 0; i < m->snap.hk.nkeys; i++) {
+		if ((b = buf_new()) == NULL)
+			fatal_f("out of memory");
+		if (key_to_blob(m->snap.hk.keys[i].key, b) != 0)
+			fatal_f("host key blob");
+		same = buf_len(b) == len && memcmp(buf_ptr(b), blob, len) == 0;
+		buf_free(b);
+		if (same) {
+			*ret_idx = i;
+			return m->snap.hk.keys[i].key;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * One signature of PROTOCOL §2.5 over data the monitor builds itself:
+ * string "hostkeys-prove-00@openssh.com", string session_id, string the
+ * blob of our own key k.  Appended to sigs as a string.
+ */
+static int
+prove_one(const struct mon *m, const struct key *k, struct buf *sigs)
+{
+	struct buf *data = NULL, *blob = NULL, *sig = NULL;
+	const char *alg;
+	int r;
+
+	if ((data = buf_new()) == NULL || (blob = buf_new()) == NULL ||
+	    (sig = buf_new()) == NULL) {
+		r = HS_ERR_ALLOC;
+		goto out;
+	}
+	/* RSA: the algorithm of the key exchange if it was an RSA one,
+	 * else rsa-sha2-512 (key_sign's default), as OpenSSH does. */
+	alg = key_sig_alg_matches(k, m->negotiated.hostkey_alg) ?
+	    m->negotiated.hostkey_alg : NULL;
+	if ((r = key_to_blob(k, blob)) != 0 ||
+	    (r = buf_put_cstring(data, "hostkeys-prove-00@openssh.com")) != 0 ||
+	    (r = buf_put_stringb(data, m->session_id)) != 0 ||
+	    (r = buf_put_stringb(data, blob)) != 0 ||
+	    (r = key_sign(k, alg, buf_ptr(data), buf_len(data), sig)) != 0 ||
+	    (r = buf_put_stringb(sigs, sig)) != 0)
+		goto out;
+	debug("session of %s: proved host key %s with %s", m->user,
+	    key_type_name(k), alg != NULL ? alg : "its default algorithm");
+ out:
+	buf_free(data);
+	buf_free(blob);
+	buf_free(sig);
+	return r;
+}
+
+int
+mon_answer_hostkey_prove(struct mon *m, struct buf *req, struct buf *reply)
+{
+	const uint8_t *blob;
+	const struct key *k;
+	size_t order[HOSTKEYS_PROVE_MAX];
+	bool seen[SESSINIT_HOSTKEYS_MAX];
+	struct buf *sigs = NULL;
+	uint32_t n, i;
+	size_t len, idx = 0;
+	int r;
+
+	memset(seen, 0, sizeof(seen));
+	if ((r = buf_get_u32(req, &n)) != 0)
+		return r;
+	if (n == 0 || n > HOSTKEYS_PROVE_MAX)
+		return HS_ERR_BAD_FORMAT;
+	for (i = 0; i < n; i++) {
+		if ((r = buf_get_string_direct(req, KEY_BLOB_MAX, &blob,
+		    &len)) != 0)
+			return r;
+		k = hostkey_by_blob(m, blob, len, &idx);
+		if (k == NULL || idx >= SESSINIT_HOSTKEYS_MAX || seen[idx]) {
+			error("session of %s: hostkeys-prove for %s",
+			    m->user != NULL ? m->user : "?", k == NULL ?
+			    "a key that is not ours" : "a key twice");
+			return HS_ERR_PROTOCOL;
+		}
+		seen[idx] = true;
+		order[i] = idx;
+	}
+	if ((r = buf_get_end(req)) != 0)
+		return r;
+	if (!session_ready(m) || m->session_id == NULL ||
+	    buf_len(m->session_id) == 0)
+		return HS_ERR_PROTOCOL;
+	if ((sigs = buf_new()) == NULL)
+		return HS_ERR_ALLOC;
+	for (i = 0; i < n; i++) {
+		if ((r = prove_one(m, m->snap.hk.keys[order[i]].key,
+		    sigs)) != 0) {
+			error_r(r, "session of %s: hostkeys-prove signature",
+			    m->user);
+			goto out;
+		}
+	}
+	verbose("Proved %u host key%s to %s port %d for %s", n,
+	    n == 1 ? "" : "s", m->peer_addr, m->peer_port, m->user);
+	r = buf_putb(reply, sigs);
+ out:
+	buf_free(sigs);
+	return r;
 }

@@ -98,6 +98,10 @@ static const struct mon_rule mon_rules[] = {
 	    RPC_SESSION_EVENT_ANS, mon_answer_session_event },
 	{ RPC_TERMINATE, ST_SESS, SAME, 1, 0, NO_REPLY,
 	    mon_answer_terminate },
+	/* hostkeys-prove-00@openssh.com: a few rounds per connection,
+	 * each over at most every host key (RPC_MSG_MAX bounds the body). */
+	{ RPC_HOSTKEY_PROVE, ST_SESS, SAME, HOSTKEYS_PROVE_CALLS_MAX, 0,
+	    RPC_HOSTKEY_PROVE_ANS, mon_answer_hostkey_prove },
 	/* The session re-keys as often as RekeyLimit asks; each re-key is
 	 * one fresh KEXINIT and one signature.  Its other requests go on
 	 * meanwhile (a shell may exit during a re-key). */

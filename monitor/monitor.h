@@ -146,6 +146,14 @@ int	mon_answer_pty_close(struct mon *, struct buf *req, struct buf *reply);
 int	mon_answer_session_event(struct mon *, struct buf *req,
 	    struct buf *reply);
 int	mon_answer_terminate(struct mon *, struct buf *req, struct buf *reply);
+/* hostkeys-prove-00@openssh.com: signatures by our host keys over data
+ * we build (answer-session.c has the body). */
+int	mon_answer_hostkey_prove(struct mon *, struct buf *req,
+	    struct buf *reply);
+/* The user's lastlog entry as it is now (before this login records
+ * itself): *ret_time 0 if there is none; host gets its host. */
+void	mon_session_last_login(const struct mon *, uint64_t *ret_time,
+	    char *host, size_t hostlen);
 /* The client's host name with UseDNS (verified both ways), else (and
  * without a usable name) its address; resolved once, on first use. */
 const char *mon_peer_host(struct mon *);

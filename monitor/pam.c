@@ -7,6 +7,11 @@
  * admits only answers or an abort.  Answers are attacker-controlled:
  * their count must equal the prompts', each is bounded, and they are
  * wiped after PAM has taken them.
+ *
+ * Messages without a prompt (PAM_TEXT_INFO, PAM_ERROR_MSG) that arrive
+ * during account management and session opening, and are not relayed
+ * to a keyboard-interactive client, are kept (bounded) for the session,
+ * which shows them before an interactive login shell as sshd does.
  */
 #include "config.h"
 
@@ -27,6 +32,29 @@
 
 /* Conversation rounds one keyboard-interactive exchange may take. */
 #define KBD_ROUNDS_MAX	32u
+
+/* The login messages (one connection per monitor: one buffer), and
+ * whether the current PAM call's messages belong there. */
+static struct buf *pam_loginmsg;
+static bool pam_collect;
+
+static void
+loginmsg_add(const char *text)
+{
+	size_t len = strlen(text);
+
+	if (pam_loginmsg == NULL && (pam_loginmsg = buf_new()) == NULL)
+		fatal_f("out of memory");
+	/* Whole messages only; past the bound the rest is dropped. */
+	if (buf_len(pam_loginmsg) + len + 1 > SESSINIT_LOGINMSG_MAX) {
+		debug("PAM: login message dropped (%zu bytes kept)",
+		    buf_len(pam_loginmsg));
+		return;
+	}
+	if (buf_put(pam_loginmsg, text, len) != 0 ||
+	    buf_put_u8(pam_loginmsg, '\n') != 0)
+		fatal_f("out of memory");
+}
 
 static const char *
 pam_service_name(void)
@@ -146,11 +174,14 @@ mon_pam_conv(int n, const struct pam_message **msg,
 		free(resp);
 		return PAM_BUF_ERR;
 	}
+	for (k = 0; k < n; k++)
+		if (msg[k]->msg_style == PAM_PROMPT_ECHO_OFF ||
+		    msg[k]->msg_style == PAM_PROMPT_ECHO_ON)
+			nprompts++;
 	for (k = 0; k < n; k++) {
 		switch (msg[k]->msg_style) {
 		case PAM_PROMPT_ECHO_OFF:
 		case PAM_PROMPT_ECHO_ON:
-			nprompts++;
 			if (!m->pam_relay) {
 				/* Password mode answers only a hidden
 				 * prompt, and only once. */
@@ -167,9 +198,13 @@ mon_pam_conv(int n, const struct pam_message **msg,
 		case PAM_TEXT_INFO:
 			debug("PAM: %s", msg[k]->msg != NULL ?
 			    msg[k]->msg : "");
-			if (m->pam_relay && msg[k]->msg != NULL &&
-			    buf_len(info) < KBD_TEXT_MAX)
-				(void)buf_putf(info, "%s\n", msg[k]->msg);
+			if (m->pam_relay && nprompts > 0) {
+				if (msg[k]->msg != NULL &&
+				    buf_len(info) < KBD_TEXT_MAX)
+					(void)buf_putf(info, "%s\n",
+					    msg[k]->msg);
+			} else if (pam_collect && msg[k]->msg != NULL)
+				loginmsg_add(msg[k]->msg);
 			break;
 		default:
 			r = PAM_CONV_ERR;
@@ -224,7 +259,9 @@ mon_pam_acct(struct mon *m, bool allow_change)
 	pam_handle_t *pamh = m->pamh;
 	int r;
 
+	pam_collect = true;
 	r = pam_acct_mgmt(pamh, 0);
+	pam_collect = false;
 	if (r == PAM_NEW_AUTHTOK_REQD && allow_change) {
 		logit("PAM: password of %s has expired: changing it",
 		    m->user);
@@ -293,13 +330,19 @@ mon_pam_open_session(struct mon *m)
 	if (m->pamh == NULL)
 		return true;
 	m->pam_relay = false;
-	if ((r = pam_setcred(m->pamh, PAM_ESTABLISH_CRED)) != PAM_SUCCESS) {
+	pam_collect = true;
+	r = pam_setcred(m->pamh, PAM_ESTABLISH_CRED);
+	pam_collect = false;
+	if (r != PAM_SUCCESS) {
 		error("PAM: pam_setcred for %s: %s", m->user,
 		    pam_strerror(m->pamh, r));
 		return false;
 	}
 	m->pam_cred = true;
-	if ((r = pam_open_session(m->pamh, 0)) != PAM_SUCCESS) {
+	pam_collect = true;
+	r = pam_open_session(m->pamh, 0);
+	pam_collect = false;
+	if (r != PAM_SUCCESS) {
 		error("PAM: pam_open_session for %s: %s", m->user,
 		    pam_strerror(m->pamh, r));
 		return false;
@@ -321,6 +364,15 @@ mon_pam_close(struct mon *m)
 	pam_end(m->pamh, PAM_SUCCESS);
 	m->pamh = NULL;
 	m->pam_session = m->pam_cred = false;
+}
+
+char *
+mon_pam_login_messages(void)
+{
+	if (pam_loginmsg == NULL || buf_len(pam_loginmsg) == 0)
+		return NULL;
+	return xstrndup((const char *)buf_ptr(pam_loginmsg),
+	    buf_len(pam_loginmsg));
 }
 
 char **

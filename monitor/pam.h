@@ -30,6 +30,10 @@ bool	mon_pam_account(struct mon *);
 /* Session set-up and teardown (pam_setcred, pam_open_session ...). */
 bool	mon_pam_open_session(struct mon *);
 void	mon_pam_close(struct mon *);
+/* What PAM modules said without asking during account management and
+ * session opening ("line\n" each, at most SESSINIT_LOGINMSG_MAX bytes),
+ * for the session to show; NULL if nothing.  Caller frees. */
+char	*mon_pam_login_messages(void);
 /* The PAM environment (NULL-terminated, caller frees with
  * mon_pam_free_env). */
 char	**mon_pam_getenv(struct mon *);

@@ -330,6 +330,7 @@ sess_start(struct conn *c, struct channel *ch, const char *command,
 	struct spawn_ret ret;
 	char **env = NULL, **sftp_argv = NULL;
 	const char *orig = NULL;
+	char *login_msg = NULL;
 	int r;
 
 	if (s->started) {
@@ -384,6 +385,20 @@ sess_start(struct conn *c, struct channel *ch, const char *command,
 	req.tty_fd = s->ptys;
 	req.motd = s->ptym != -1 && command == NULL &&
 	    c->cfg->print_motd == 1;
+	/* As sshd: PAM's messages and the last login before an
+	 * interactive login shell only. */
+	if (s->ptym != -1 && command == NULL)
+		login_msg = sess_login_message(si, c->cfg->print_lastlog == 1);
+	req.login_msg = login_msg;
+	req.chrooted = si->chroot_dir != NULL && *si->chroot_dir != '\0';
+	/* sshd(8) SSHRC: not for subsystems (nor internal-sftp); the
+	 * user's own only as PermitUserRC, the key's no-user-rc and
+	 * ForceCommand allow. */
+	req.rc = strcmp(what, "subsystem") != 0 &&
+	    (command == NULL || !is_internal_sftp(command));
+	req.user_rc = req.rc && c->cfg->permit_user_rc == 1 &&
+	    c->cfg->force_command == NULL &&
+	    (c->kopts == NULL || c->kopts->permit_user_rc);
 	req.internal_argv = sftp_argv;
 	req.user = si->user;
 	memset(&ret, 0, sizeof(ret));
@@ -414,6 +429,7 @@ sess_start(struct conn *c, struct channel *ch, const char *command,
 	ch->output_started = true;
 	*ok = true;
  out:
+	free(login_msg);
 	envv_free_vec(env);
 	envv_free_vec(sftp_argv);
 }

@@ -37,6 +37,7 @@
 #include "session/channel-priv.h"
 #include "session/chanmsg.h"
 #include "session/env.h"
+#include "session/hostkeys.h"
 
 #define OPEN_ADMINISTRATIVELY_PROHIBITED CHAN_OPEN_ADMINISTRATIVELY_PROHIBITED
 #define OPEN_CONNECT_FAILED		CHAN_OPEN_CONNECT_FAILED
@@ -370,11 +371,13 @@ conn_global_request(struct conn *c, struct buf *b)
 		if ((r = fwd_global_request(c, name, b, want_reply, &ok,
 		    extra)) != 0)
 			goto out;
+	} else if (strcmp(name, HOSTKEYS_PROVE_NAME) == 0) {
+		r = hostkeys_prove(c->si, b, want_reply, &c->io);
+		goto out;
 	}
 	/*
 	 * keepalive@openssh.com fails as in OpenSSH (the reply itself is
-	 * the point); hostkeys-prove-00@openssh.com is refused until it is
-	 * implemented; anything else is unknown.
+	 * the point); anything else is unknown.
 	 */
 	r = 0;
 	if (want_reply) {

@@ -65,6 +65,14 @@ struct spawn_req {
 	const char	*home;		/* working directory */
 	int		 tty_fd;	/* pty slave, or -1 for pipes */
 	bool		 motd;		/* print /etc/motd first */
+	/* Printed before the motd, unless ~/.hushlogin exists (PAM's
+	 * messages, "Last login: ..."); NULL for none. */
+	const char	*login_msg;
+	bool		 chrooted;	/* ChrootDirectory: no word when the
+					   home is missing, "/" it is */
+	/* sshd's SSHRC: run ~/.ssh/rc (if user_rc) or else /etc/ssh/sshrc
+	 * before the shell or command (rc false: neither). */
+	bool		 rc, user_rc;
 };
 
 struct spawn_ret {

@@ -3,7 +3,8 @@
  * The children's environment and the login.defs PATH, in hsshd-session
  * (the logged-in user).  The client's accepted variables and TERM are
  * attacker-controlled strings, bounded by the request parsers; the rest
- * comes from the monitor and the configuration.
+ * comes from the monitor and the configuration.  Also the text shown
+ * before an interactive login (PAM's messages, "Last login:").
  */
 #include "config.h"
 
@@ -12,10 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/bounds.h"
+#include "common/buf.h"
 #include "common/err.h"
+#include "common/log.h"
 #include "common/mem.h"
 #include "common/sessinit.h"
 #include "common/txt.h"
@@ -201,6 +205,20 @@ sess_default_path(const char *file, bool superuser)
 	return path;
 }
 
+/* Whether the name of set[i] was set by an earlier entry. */
+static bool
+set_env_seen(char *const *set, size_t i)
+{
+	size_t j, nlen = name_len(set[i]);
+
+	for (j = 0; j < i; j++) {
+		if (name_len(set[j]) == nlen &&
+		    strncmp(set[j], set[i], nlen) == 0)
+			return true;
+	}
+	return false;
+}
+
 char **
 sess_env_build(const struct sess_env_in *in)
 {
@@ -220,8 +238,6 @@ sess_env_build(const struct sess_env_in *in)
 	xasprintf(&s, "%s/%s", SESS_MAILDIR, si->user);
 	envv_set(&e, "MAIL", s);
 	free(s);
-	if (in->term != NULL)
-		envv_set(&e, "TERM", in->term);
 	for (i = 0; in->cfg != NULL && in->cfg->permit_user_env == 1 &&
 	    i < in->nkey_env; i++) {
 		char *name = xstrdup(in->key_env[i]), *eq;
@@ -244,8 +260,14 @@ sess_env_build(const struct sess_env_in *in)
 			continue;
 		envv_put(&e, si->env[i]);
 	}
-	for (i = 0; in->cfg != NULL && i < in->cfg->nset_env; i++)
-		envv_put(&e, in->cfg->set_env[i]);
+	/* SetEnv: the administrator's word over all of the above; the
+	 * first setting of a name wins, as in sshd_config. */
+	for (i = 0; in->cfg != NULL && i < in->cfg->nset_env; i++) {
+		if (!set_env_seen(in->cfg->set_env, i))
+			envv_put(&e, in->cfg->set_env[i]);
+	}
+	if (in->term != NULL)
+		envv_set(&e, "TERM", in->term);
 	xasprintf(&s, "%s %u %u", si->peer_addr, si->peer_port,
 	    si->local_port);
 	envv_set(&e, "SSH_CLIENT", s);
@@ -259,4 +281,37 @@ sess_env_build(const struct sess_env_in *in)
 	if (in->original_command != NULL)
 		envv_set(&e, "SSH_ORIGINAL_COMMAND", in->original_command);
 	return envv_take(&e);
+}
+
+char *
+sess_login_message(const struct session_init *si, bool print_lastlog)
+{
+	struct buf *b;
+	char when[64], *ret = NULL;
+	struct tm tm;
+	time_t t;
+
+	if ((b = buf_new()) == NULL)
+		fatal_f("out of memory");
+	if (si->login_msg != NULL && buf_put(b, si->login_msg,
+	    strlen(si->login_msg)) != 0)
+		fatal_f("out of memory");
+	if (print_lastlog && si->last_login_time != 0 &&
+	    si->last_login_time <= (uint64_t)INT32_MAX) {
+		t = (time_t)si->last_login_time;
+		/* ctime(3)'s shape, without its newline. */
+		if (localtime_r(&t, &tm) != NULL && strftime(when,
+		    sizeof(when), "%a %b %e %H:%M:%S %Y", &tm) > 0) {
+			if (buf_putf(b, "Last login: %s%s%s\r\n", when,
+			    si->last_login_host != NULL &&
+			    *si->last_login_host != '\0' ? " from " : "",
+			    si->last_login_host != NULL ?
+			    si->last_login_host : "") != 0)
+				fatal_f("out of memory");
+		}
+	}
+	if (buf_len(b) > 0)
+		ret = xstrndup((const char *)buf_ptr(b), buf_len(b));
+	buf_free(b);
+	return ret;
 }

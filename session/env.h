@@ -67,14 +67,24 @@ struct sess_env_in {
 };
 
 /*
- * The children's environment: the client's accepted variables first,
- * then (each overriding what came before) USER, LOGNAME, HOME, SHELL,
- * PATH, MAIL, TERM, the key's environment= (if PermitUserEnvironment is
- * yes or its pattern list names it), the PAM environment without LD_*
- * and SSH_* names,
- * the configuration's SetEnv, and SSH_CLIENT, SSH_CONNECTION, SSH_TTY,
- * SSH_ORIGINAL_COMMAND.  Caller frees with envv_free_vec.
+ * The children's environment, in sshd's order: the client's accepted
+ * variables first, then (each overriding what came before) USER,
+ * LOGNAME, HOME, SHELL, PATH, MAIL, the key's environment= (if
+ * PermitUserEnvironment is yes or its pattern list names it), the PAM
+ * environment without LD_* and SSH_* names, the configuration's SetEnv
+ * (the first setting of a name wins), and TERM, SSH_CLIENT,
+ * SSH_CONNECTION, SSH_TTY, SSH_ORIGINAL_COMMAND, DISPLAY and
+ * SSH_AUTH_SOCK.  Caller frees with envv_free_vec.
  */
 char	**sess_env_build(const struct sess_env_in *);
+
+/*
+ * The text an interactive login shows before the motd (unless
+ * ~/.hushlogin): the PAM messages of si, then, if print_lastlog and si
+ * has a previous login, "Last login: <ctime-like local time>[ from
+ * <host>]\r\n" as sshd prints it.  NULL when there is nothing; caller
+ * frees.
+ */
+char	*sess_login_message(const struct session_init *, bool print_lastlog);
 
 #endif

@@ -7,15 +7,22 @@
  * fork and exec the child only calls functions that are safe there in a
  * single-threaded process, and never logs (the log goes to the monitor
  * over a socket the child must not touch).
+ *
+ * Before the shell or command (never a subsystem) the child runs sshd's
+ * rc file (sshd(8) SSHRC): ~/.ssh/rc when it exists and the request
+ * allows it (PermitUserRC, no-user-rc, ForceCommand), else
+ * /etc/ssh/sshrc when that exists, each with /bin/sh, and waits for it.
  */
 #include "config.h"
 
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <paths.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,19 +57,31 @@ close_above_stderr(void)
 #endif
 }
 
-static void
-child_print_motd(const char *home)
+/* The system's rc file, as sshd's _PATH_SSH_SYSTEM_RC. */
+#define SSHRC_SYSTEM	"/etc/ssh/sshrc"
+/* The user's, under the home directory, as sshd's _PATH_USER_RC. */
+#define SSHRC_USER	".ssh/rc"
+
+/* ~/.hushlogin silences the login messages and the motd (sshd's
+ * check_quietlogin). */
+static bool
+child_hushlogin(const char *home)
 {
 	char path[4096];
-	char buf[4096];
 	struct stat st;
+
+	return home != NULL && snprintf(path, sizeof(path), "%s/.hushlogin",
+	    home) < (int)sizeof(path) && stat(path, &st) == 0;
+}
+
+static void
+child_print_motd(void)
+{
+	char buf[4096];
 	size_t total = 0;
 	ssize_t n;
 	int fd;
 
-	if (snprintf(path, sizeof(path), "%s/.hushlogin", home) <
-	    (int)sizeof(path) && stat(path, &st) == 0)
-		return;
 	if ((fd = open("/etc/motd", O_RDONLY | O_NOCTTY | O_NONBLOCK)) == -1)
 		return;
 	while (total < SESS_MOTD_MAX &&
@@ -71,6 +90,78 @@ child_print_motd(const char *home)
 		total += (size_t)n;
 	}
 	(void)close(fd);
+}
+
+/*
+ * Run an rc file: path argv[0] with argv, our environment, its stdin a
+ * pipe from us, stdout and stderr ours; wait for it.  The pipe is where
+ * sshd writes the X11 authentication ("proto cookie\n") for the rc to
+ * hand to xauth.
+ */
+static void
+child_rc_exec(const char *path, char *const argv[], char *const env[],
+    const char *what)
+{
+	struct sigaction sa, old;
+	int in[2], status;
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+		dprintf(STDERR_FILENO, "Could not run %s\n", what);
+		return;
+	}
+	if (pid == 0) {
+		if (dup2(in[0], STDIN_FILENO) == -1)
+			_exit(127);
+		execve(path, argv, env);
+		_exit(127);
+	}
+	(void)close(in[0]);
+	/* A reader that went away is no reason for us to die. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sa, &old);
+	/*
+	 * X11 forwarding writes its authentication line to in[1] here, as
+	 * sshd's do_rc_files does; without X11 forwarding the rc reads EOF.
+	 */
+	(void)close(in[1]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	(void)sigaction(SIGPIPE, &old, NULL);
+}
+
+/* sshd(8) SSHRC: ~/.ssh/rc through the user's shell, else the system's
+ * sshrc with /bin/sh. */
+static void
+child_run_rc(const struct spawn_req *req)
+{
+	char user_rc[4096], cmd[4096 + 16];
+	char *argv[4];
+	struct stat st;
+
+	if (!req->rc)
+		return;
+	if (req->user_rc && req->home != NULL &&
+	    snprintf(user_rc, sizeof(user_rc), "%s/%s", req->home,
+	    SSHRC_USER) < (int)sizeof(user_rc) && stat(user_rc, &st) == 0) {
+		/* sshd: popen("<shell> -c '/bin/sh <user_rc>'"). */
+		if (strchr(user_rc, '\'') != NULL) {
+			dprintf(STDERR_FILENO, "Could not run %s\n", user_rc);
+			return;
+		}
+		snprintf(cmd, sizeof(cmd), "%s '%s'", _PATH_BSHELL, user_rc);
+		argv[0] = (char *)req->shell;
+		argv[1] = "-c";
+		argv[2] = cmd;
+		argv[3] = NULL;
+		child_rc_exec(req->shell, argv, req->env, user_rc);
+	} else if (stat(SSHRC_SYSTEM, &st) == 0) {
+		argv[0] = "sh";
+		argv[1] = SSHRC_SYSTEM;
+		argv[2] = NULL;
+		child_rc_exec(_PATH_BSHELL, argv, req->env, SSHRC_SYSTEM);
+	}
 }
 
 static void __attribute__((noreturn))
@@ -104,14 +195,23 @@ child_run(const struct spawn_req *req, const int in[2], const int out[2],
 	}
 	close_above_stderr();
 	if (req->home == NULL || chdir(req->home) == -1) {
-		dprintf(STDERR_FILENO, "Could not chdir to home directory "
-		    "%s: %s\n", req->home != NULL ? req->home : "",
-		    strerror(errno));
+		/* In a chroot a missing home is normal: "/" it is. */
+		if (!req->chrooted)
+			dprintf(STDERR_FILENO, "Could not chdir to home "
+			    "directory %s: %s\n", req->home != NULL ?
+			    req->home : "", strerror(errno));
 		if (chdir("/") == -1)
 			_exit(1);
 	}
-	if (req->motd && req->home != NULL)
-		child_print_motd(req->home);
+	if ((req->login_msg != NULL || req->motd) &&
+	    !child_hushlogin(req->home)) {
+		if (req->login_msg != NULL)
+			(void)write(STDOUT_FILENO, req->login_msg,
+			    strlen(req->login_msg));
+		if (req->motd)
+			child_print_motd();
+	}
+	child_run_rc(req);
 	base = strrchr(req->shell, '/');
 	base = base != NULL ? base + 1 : req->shell;
 	if (req->command == NULL) {

@@ -17,8 +17,11 @@ struct spawn_ret;
  * stdin/out/err, or with three pipes.  In the child: default signal
  * dispositions and an empty mask, every descriptor above 2 closed, the
  * working directory home (or "/" after the message "Could not chdir to
- * home directory X: reason" on its stderr), /etc/motd first if req->motd
- * and ~/.hushlogin does not exist.  Returns 0 or HS_ERR_SYSTEM.
+ * home directory X: reason" on its stderr, silently if req->chrooted),
+ * req->login_msg and /etc/motd (if req->motd) first unless ~/.hushlogin
+ * exists, then the rc file (req->rc: ~/.ssh/rc through the shell if
+ * req->user_rc and it exists, else /etc/ssh/sshrc with /bin/sh), waited
+ * for.  Returns 0 or HS_ERR_SYSTEM.
  */
 int	exec_spawn(void *ctx, const struct spawn_req *req,
 	    struct spawn_ret *ret);

@@ -10,6 +10,7 @@ noinst_LIBRARIES += %D%/libsession.a
 	%D%/chan-session.c %D%/chan-fwd.c %D%/chanmsg.c %D%/chanmsg.h \
 	%D%/ttymodes.c %D%/ttymodes.h \
 	%D%/env.c %D%/env.h \
+	%D%/hostkeys.c %D%/hostkeys.h \
 	%D%/exec.c %D%/exec.h \
 	%D%/pty.c %D%/pty.h \
 	%D%/sftp-msg.c %D%/sftp-msg.h %D%/sftp-server.c %D%/sftp-server.h \

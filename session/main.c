@@ -9,6 +9,12 @@
  * become root, take over the transport and serve channels until the
  * client leaves.  All network input is attacker-controlled; this process
  * holds no host private key and never talks to PAM.
+ *
+ * With ChrootDirectory the monitor passes the directory (checked and
+ * opened by root) with RPC_SESSION_INIT and starts us with exactly one
+ * capability, CAP_SYS_CHROOT (ambient); we change root to the directory
+ * first thing, drop every capability, and only then check that we hold
+ * none and cannot return to root.
  */
 #include "config.h"
 
@@ -19,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +37,7 @@
 #include "common/ipqos.h"
 #include "common/log.h"
 #include "common/pkt.h"
+#include "common/rpc.h"
 #include "common/sessinit.h"
 #include "policy/authkeys.h"
 #include "policy/config.h"
@@ -86,6 +94,65 @@ check_privileges(const struct session_init *si)
 	}
 }
 
+/*
+ * RPC_SESSION_INIT, with the ChrootDirectory descriptor if it names one
+ * (*ret_fd, else -1).  A descriptor without a directory, or a directory
+ * without one, is fatal.
+ */
+static struct session_init *
+recv_session_init(int *ret_fd)
+{
+	struct session_init *si = NULL;
+	struct buf *body = NULL;
+	uint8_t type;
+	int r, fd = -1;
+
+	if ((r = rpc_recv(mm_fd(), RPC_STATE_MAX, &type, &body, &fd)) != 0)
+		fatal_r(r, "hsshd-session: reading the start state");
+	if (type != RPC_SESSION_INIT)
+		fatal("hsshd-session: expected RPC_SESSION_INIT, got %s",
+		    rpc_type_name(type));
+	if ((r = sessinit_parse(buf_ptr(body), buf_len(body), &si)) != 0)
+		fatal_r(r, "hsshd-session: bad RPC_SESSION_INIT");
+	buf_free(body);	/* held the keys: wiped */
+	if ((fd != -1) != (*si->chroot_dir != '\0'))
+		fatal("hsshd-session: chroot directory and descriptor "
+		    "disagree");
+	*ret_fd = fd;
+	return si;
+}
+
+/* Every capability gone: the sets and the ambient set. */
+static void
+drop_capabilities(void)
+{
+	cap_t none;
+
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
+		fatal("PR_CAP_AMBIENT_CLEAR_ALL: %s", strerror(errno));
+	if ((none = cap_init()) == NULL || cap_set_proc(none) != 0)
+		fatal("cap_set_proc: %s", strerror(errno));
+	cap_free(none);
+}
+
+/*
+ * ChrootDirectory: the monitor checked the path as sshd does and opened
+ * it; we hold CAP_SYS_CHROOT (ambient) for exactly this.  Before any
+ * network input.
+ */
+static void
+enter_chroot(const struct session_init *si, int fd)
+{
+	/* Local time as the system has it, before /etc is out of reach
+	 * (the "Last login" line). */
+	tzset();
+	if (fchdir(fd) == -1 || chroot(".") == -1 || chdir("/") == -1)
+		fatal("Unable to chroot to \"%s\": %s", si->chroot_dir,
+		    strerror(errno));
+	close(fd);
+	verbose("Changed root directory to \"%s\"", si->chroot_dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -93,7 +160,7 @@ main(int argc, char **argv)
 	struct hs_config *cfg = NULL;
 	struct authkey_opts *kopts = NULL;
 	struct pkt_state *pkt = NULL;
-	int flags, r;
+	int flags, r, rootfd = -1;
 
 	helper_check_args(argc, argv);
 	ensure_std_fds();
@@ -108,8 +175,12 @@ main(int argc, char **argv)
 	    fcntl(HELPER_FD_B, F_SETFD, FD_CLOEXEC) == -1)
 		fatal("fcntl: %s", strerror(errno));
 
-	si = mm_session_init();
+	si = recv_session_init(&rootfd);
 	log_set_level((enum log_level)si->log_level);
+	if (rootfd != -1) {
+		enter_chroot(si, rootfd);
+		drop_capabilities();
+	}
 	check_privileges(si);
 	if ((r = config_deserialize(buf_ptr(si->config), buf_len(si->config),
 	    &cfg)) != 0)

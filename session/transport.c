@@ -42,6 +42,7 @@
 #include "policy/config.h"
 #include "session/channel.h"
 #include "session/exec.h"
+#include "session/hostkeys.h"
 #include "session/monitor-client.h"
 #include "session/pty.h"
 #include "session/transport-priv.h"
@@ -607,6 +608,9 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 	if ((r = conn_new(&io, &ops, si, cfg, &t.conn)) != 0)
 		fatal_r(r, "conn_new");
 	conn_set_key_options(t.conn, kopts);
+	/* UpdateHostKeys (PROTOCOL §2.5): every host key, once. */
+	if ((r = hostkeys_announce(si, &io)) != 0)
+		fatal_r(r, "cannot announce the host keys");
 	str_signals();
 
 	str_heard(&t);

@@ -245,6 +245,21 @@ check_PROGRAMS += %D%/unit/test-sess-monitor
 	monitor/answer-session.c monitor/monitor.h
 %C%_unit_test_sess_monitor_LDADD = $(UNIT_LDADD)
 TESTS += %D%/unit/test-sess-monitor
+# Host key rotation (PROTOCOL §2.5): the session's side and the monitor's
+# RPC_HOSTKEY_PROVE handler together; and a fuzzer of both parsers.
+check_PROGRAMS += %D%/unit/test-hostkeys
+%C%_unit_test_hostkeys_SOURCES = %D%/unit/test-hostkeys.c \
+	monitor/answer-session.c monitor/monitor.h
+%C%_unit_test_hostkeys_LDADD = $(SESSION_LIBS) $(UNIT_LDADD)
+TESTS += %D%/unit/test-hostkeys
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-hostkeys
+%C%_fuzz_fuzz_hostkeys_SOURCES = %D%/fuzz/fuzz-hostkeys.c \
+	monitor/answer-session.c monitor/monitor.h
+%C%_fuzz_fuzz_hostkeys_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_hostkeys_LDADD = $(SESSION_LIBS) $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-hostkeys.c
 # The real hsshd-session, with this test as its monitor and its client.
 check_PROGRAMS += %D%/unit/test-sess-loop
 %C%_unit_test_sess_loop_SOURCES = %D%/unit/test-sess-loop.c \

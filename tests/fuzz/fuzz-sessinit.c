@@ -75,6 +75,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	r |= buf_put_cstring(b, "LANG=C");
 	r |= buf_put_cstring(b, "X=");
 	r |= buf_put_u8(b, 3);
+	r |= buf_put_cstring(b, "/srv/jail");
+	r |= buf_put_u64(b, 1700000000u);
+	r |= buf_put_cstring(b, "192.0.2.9");
+	r |= buf_put_cstring(b, "Welcome\n");
 	if (r != 0)
 		abort();
 	return 0;

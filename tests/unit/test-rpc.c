@@ -607,7 +607,7 @@ test_names(void)
 	ASSERT_STR_EQ(rpc_type_name(RPC_TERMINATE), "RPC_TERMINATE");
 	ASSERT_STR_EQ(rpc_type_name(3), "UNKNOWN");
 	ASSERT_STR_EQ(rpc_type_name(255), "UNKNOWN");
-	ASSERT_INT_EQ(RPC_PROTO_VERSION, 1);
+	ASSERT_INT_EQ(RPC_PROTO_VERSION, 2);
 	TEST_DONE();
 
 	TEST_START("requests are even, each answer is its request + 1");

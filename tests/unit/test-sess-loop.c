@@ -79,6 +79,8 @@ struct h {
 	unsigned int		 client_rekeys;
 	struct buf		*held;		/* client messages held during kex */
 	bool			 eof, disconnected;
+	/* hostkeys-00@openssh.com announcements naming our host key. */
+	unsigned int		 hostkeys_announced;
 };
 
 static char dir[] = "/tmp/hs-sessloop.XXXXXX";
@@ -446,6 +448,31 @@ mon_serve(struct h *h)
  * first; caller frees), handling transport messages and the monitor's
  * requests on the way.  NULL on timeout or when the connection ended.
  */
+/* The session's hostkeys-00@openssh.com (UpdateHostKeys): want-reply
+ * false and exactly our host key. */
+static bool
+is_hostkeys_announce(struct h *h, const struct buf *pl)
+{
+	struct buf *m = buf_from(buf_ptr(pl), buf_len(pl)), *blob = buf_new();
+	const uint8_t *p;
+	char *name = NULL;
+	size_t len;
+	uint8_t type;
+	bool want = true, ok;
+
+	ok = m != NULL && blob != NULL && buf_get_u8(m, &type) == 0 &&
+	    buf_get_cstring(m, 64, &name, NULL) == 0 &&
+	    strcmp(name, "hostkeys-00@openssh.com") == 0 &&
+	    buf_get_bool(m, &want) == 0 && !want &&
+	    buf_get_string_direct(m, 65536, &p, &len) == 0 &&
+	    buf_get_end(m) == 0 && key_to_blob(h->hostkey, blob) == 0 &&
+	    buf_len(blob) == len && memcmp(buf_ptr(blob), p, len) == 0;
+	free(name);
+	buf_free(m);
+	buf_free(blob);
+	return ok;
+}
+
 static struct buf *
 h_next(struct h *h)
 {
@@ -482,6 +509,9 @@ h_next(struct h *h)
 			} else if (type == SSH2_MSG_IGNORE ||
 			    type == SSH2_MSG_DEBUG) {
 				;
+			} else if (type == SSH2_MSG_GLOBAL_REQUEST &&
+			    is_hostkeys_announce(h, pl)) {
+				h->hostkeys_announced++;
 			} else if (type == SSH2_MSG_DISCONNECT) {
 				h->disconnected = true;
 				buf_free(pl);
@@ -916,6 +946,7 @@ test_exec(const char *cipher, const char *mac)
 		ASSERT_INT_EQ(type, SSH2_MSG_UNIMPLEMENTED);
 		buf_free(m);
 	}
+	ASSERT_INT_EQ(h.hostkeys_announced, 1);
 	ASSERT_TRUE(open_session(&h, &c, 1 << 20));
 	ASSERT_TRUE(exec_cmd(&h, &c, "echo hi; echo err >&2; exit 7"));
 	ASSERT_TRUE(run_to_close(&h, &c, false));

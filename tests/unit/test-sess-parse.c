@@ -14,11 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/sessinit.h"
+#include "policy/config.h"
 #include "session/chanmsg.h"
 #include "session/env.h"
 #include "session/ttymodes.h"
@@ -476,9 +478,126 @@ test_envv(void)
 	TEST_DONE();
 }
 
+/* Build the environment of in and look NAME up (NULL if unset). */
+static char *
+env_of(const struct sess_env_in *in, const char *name)
+{
+	struct envv e;
+	const char *v;
+	char *ret;
+	size_t n;
+
+	envv_init(&e);
+	e.v = sess_env_build(in);
+	for (n = 0; e.v[n] != NULL; n++)
+		;
+	e.n = n;
+	v = envv_get(&e, name);
+	ret = v != NULL ? strdup(v) : NULL;
+	envv_free(&e);
+	return ret;
+}
+
+#define ASSERT_ENV(in, name, want) do { char *_v = env_of((in), (name)); \
+	ASSERT_STR_EQ(_v, (want)); free(_v); } while (0)
+
+static void
+test_setenv(void)
+{
+	struct hs_config cfg;
+	struct session_init si;
+	struct sess_env_in in;
+	char *cenv[] = { "LANG=client", "FROMCONF=client" };
+	char *kenv[] = { "FROMCONF=key", "KEYONLY=k" };
+	char *penv[] = { "FROMCONF=pam" };
+	char *set[] = { "FROMCONF=conf", "PATH=/conf/bin", "FROMCONF=second",
+	    "TERM=conf", "EMPTY=" };
+
+	TEST_START("SetEnv over the defaults, AcceptEnv, keys and PAM");
+	memset(&si, 0, sizeof(si));
+	si.user = "alice";
+	si.home = "/home/alice";
+	si.shell = "/bin/sh";
+	si.peer_addr = "192.0.2.1";
+	si.local_addr = "192.0.2.2";
+	si.env = penv;
+	si.nenv = 1;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.permit_user_env = 1;
+	memset(&in, 0, sizeof(in));
+	in.si = &si;
+	in.cfg = &cfg;
+	in.path = "/usr/bin:/bin";
+	in.term = "xterm";
+	in.client_env = cenv;
+	in.nclient_env = 2;
+	in.key_env = kenv;
+	in.nkey_env = 2;
+	/* Without SetEnv: PAM over the key over the client. */
+	ASSERT_ENV(&in, "FROMCONF", "pam");
+	ASSERT_ENV(&in, "KEYONLY", "k");
+	cfg.set_env = set;
+	cfg.nset_env = 5;
+	ASSERT_ENV(&in, "FROMCONF", "conf");	/* the first one wins */
+	ASSERT_ENV(&in, "PATH", "/conf/bin");	/* over the default */
+	ASSERT_ENV(&in, "EMPTY", "");
+	ASSERT_ENV(&in, "LANG", "client");
+	ASSERT_ENV(&in, "KEYONLY", "k");
+	/* As sshd: the terminal's TERM and SSH_* come after it. */
+	ASSERT_ENV(&in, "TERM", "xterm");
+	ASSERT_ENV(&in, "SSH_CLIENT", "192.0.2.1 0 0");
+	in.term = NULL;
+	ASSERT_ENV(&in, "TERM", "conf");
+	TEST_DONE();
+}
+
+static void
+test_login_message(void)
+{
+	struct session_init si;
+	char *s, want[128];
+	struct tm tm;
+	time_t t = 1700000000;
+
+	TEST_START("login message: PAM's text, then the last login");
+	memset(&si, 0, sizeof(si));
+	ASSERT_PTR_EQ(sess_login_message(&si, true), NULL);
+	si.login_msg = "Welcome\nMaintenance at 5\n";
+	s = sess_login_message(&si, true);
+	ASSERT_STR_EQ(s, "Welcome\nMaintenance at 5\n");
+	free(s);
+	si.last_login_time = (uint64_t)t;
+	si.last_login_host = "198.51.100.4";
+	ASSERT_PTR_NE(localtime_r(&t, &tm), NULL);
+	ASSERT_INT_LT(0, strftime(want, sizeof(want), "Welcome\nMaintenance "
+	    "at 5\nLast login: %a %b %e %H:%M:%S %Y from 198.51.100.4\r\n",
+	    &tm));
+	s = sess_login_message(&si, true);
+	ASSERT_STR_EQ(s, want);
+	free(s);
+	/* The shape of ctime(3): "Tue Nov 14 22:13:20 2023". */
+	ASSERT_MEM_EQ(strstr(want, "Last login: ") + 12, ctime(&t), 24);
+	/* PrintLastLog no. */
+	s = sess_login_message(&si, false);
+	ASSERT_STR_EQ(s, "Welcome\nMaintenance at 5\n");
+	free(s);
+	si.login_msg = NULL;
+	si.last_login_host = "";
+	s = sess_login_message(&si, true);
+	ASSERT_TRUE(s != NULL && strncmp(s, "Last login: ", 12) == 0);
+	ASSERT_TRUE(s != NULL && strstr(s, " from ") == NULL);
+	ASSERT_TRUE(s != NULL && strcmp(s + strlen(s) - 2, "\r\n") == 0);
+	free(s);
+	si.last_login_time = 0;
+	ASSERT_PTR_EQ(sess_login_message(&si, true), NULL);
+	TEST_DONE();
+}
+
 int
 main(void)
 {
+	test_setenv();
+	test_login_message();
 	test_pty_req();
 	test_small_requests();
 	test_signal_names();

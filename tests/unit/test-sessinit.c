@@ -9,6 +9,8 @@
  * body (an independent reading of the format in sessinit.h) is accepted,
  * and each of its bounds and rules, broken, is refused; the serialiser
  * refuses what the parser would and leaves its output as it was.
+ * Version 2 added the chroot directory, the previous login and the PAM
+ * login messages (absent in a body from the builder: "", 0, "").
  */
 #include "config.h"
 
@@ -63,6 +65,10 @@ test_roundtrip(void)
 	si->nenv = 3;
 	buf_free(si->key_options);
 	si->key_options = buf_from("no-pty,command=\"x\"", 18);
+	si->chroot_dir = strdup("/srv/jail/alice");
+	si->last_login_time = 1700000000u;
+	si->last_login_host = strdup("192.0.2.99");
+	si->login_msg = strdup("Welcome\nYour account expires soon\n");
 	a = buf_new();
 	b = buf_new();
 	ASSERT_INT_EQ(sessinit_serialize(si, a), 0);
@@ -107,6 +113,11 @@ test_roundtrip(void)
 		for (i = 0; i < 3 && i < back->nenv; i++)
 			ASSERT_STR_EQ(back->env[i], env[i]);
 		ASSERT_INT_EQ(back->log_level, 7);
+		ASSERT_STR_EQ(back->chroot_dir, "/srv/jail/alice");
+		ASSERT_INT_EQ(back->last_login_time, 1700000000u);
+		ASSERT_STR_EQ(back->last_login_host, "192.0.2.99");
+		ASSERT_STR_EQ(back->login_msg,
+		    "Welcome\nYour account expires soon\n");
 		ASSERT_INT_EQ(sessinit_serialize(back, b), 0);
 		ASSERT_TRUE(buf_equal(a, b));
 	}
@@ -255,7 +266,9 @@ test_truncation(void)
 	back = NULL;
 	ASSERT_INT_EQ(sessinit_parse(p, len + 1, &back), HS_ERR_TRAILING_DATA);
 	ASSERT_PTR_EQ(back, NULL);
-	p[3] ^= 0x02;	/* version 1 -> 3 */
+	p[3] ^= 0x01;	/* version 2 -> 3 */
+	ASSERT_INT_EQ(sessinit_parse(p, len, &back), HS_ERR_PROTOCOL);
+	p[3] ^= 0x03;	/* version 1, the format before chroot and lastlog */
 	ASSERT_INT_EQ(sessinit_parse(p, len, &back), HS_ERR_PROTOCOL);
 	p[3] ^= 0x02;
 	ASSERT_INT_EQ(r = sessinit_parse(p, len, &back), 0);
@@ -288,6 +301,12 @@ struct raw {
 	uint32_t	 nenv;
 	const char	*env;		/* each entry */
 	uint8_t		 level;
+	const char	*chroot;
+	size_t		 chroot_len;	/* 0: strlen */
+	uint64_t	 last_time;
+	const char	*last_host;
+	const char	*msg;
+	size_t		 msg_len;	/* 0: strlen */
 };
 
 static void
@@ -322,6 +341,10 @@ raw_default(struct raw *w)
 	w->nenv = 2;
 	w->env = "LANG=C";
 	w->level = 3;
+	w->chroot = "";
+	w->last_time = 0;
+	w->last_host = "";
+	w->msg = "";
 }
 
 static void
@@ -373,6 +396,12 @@ raw_emit(const struct raw *w)
 	for (i = 0; i < w->nenv && i < 300; i++)
 		r |= buf_put_cstring(b, w->env);
 	r |= buf_put_u8(b, w->level);
+	r |= buf_put_string(b, w->chroot, w->chroot_len ? w->chroot_len :
+	    strlen(w->chroot));
+	r |= buf_put_u64(b, w->last_time);
+	r |= buf_put_cstring(b, w->last_host);
+	r |= buf_put_string(b, w->msg, w->msg_len ? w->msg_len :
+	    strlen(w->msg));
 	if (r != 0)
 		abort();
 	return b;
@@ -400,6 +429,7 @@ test_raw_rules(void)
 	struct session_init *s = NULL;
 	struct buf *b;
 	char big[SESSINIT_ENV_ENTRY_MAX + 2];
+	static char longer[SESSINIT_LOGINMSG_MAX + 2];
 
 	TEST_START("hand-written body: accepted, and every rule enforced");
 	raw_default(&w);
@@ -419,7 +449,8 @@ test_raw_rules(void)
 
 #define BREAK(stmt, want) do { raw_default(&w); stmt; \
 	ASSERT_INT_EQ(raw_parse(&w), want); } while (0)
-	BREAK(w.version = 2, HS_ERR_PROTOCOL);
+	BREAK(w.version = 1, HS_ERR_PROTOCOL);
+	BREAK(w.version = 3, HS_ERR_PROTOCOL);
 	BREAK(w.user = "", HS_ERR_BAD_FORMAT);
 	BREAK((w.user = "al\0ce", w.user_len = 5), HS_ERR_STRING_NUL);
 	BREAK(w.pport = 65536, HS_ERR_BAD_FORMAT);
@@ -458,6 +489,23 @@ test_raw_rules(void)
 	BREAK((w.env = big, w.nenv = 4), 0);
 	BREAK(w.level = 8, HS_ERR_BAD_FORMAT);
 	BREAK(w.level = 0, 0);
+	BREAK(w.chroot = "/srv/jail", 0);
+	BREAK(w.chroot = "srv/jail", HS_ERR_BAD_FORMAT);
+	BREAK((w.chroot = "/srv\0x", w.chroot_len = 6), HS_ERR_STRING_NUL);
+	BREAK((w.last_time = 1700000000u, w.last_host = "host.example"), 0);
+	BREAK(w.last_time = UINT64_MAX, 0);
+	memset(longer, 'h', sizeof(longer) - 1);
+	longer[SESSINIT_LASTHOST_MAX] = '\0';
+	BREAK(w.last_host = longer, 0);
+	longer[SESSINIT_LASTHOST_MAX] = 'h';
+	longer[SESSINIT_LASTHOST_MAX + 1] = '\0';
+	BREAK(w.last_host = longer, HS_ERR_TOO_LONG);
+	longer[SESSINIT_LASTHOST_MAX + 1] = 'h';
+	longer[SESSINIT_LOGINMSG_MAX] = '\0';
+	BREAK(w.msg = longer, 0);
+	longer[SESSINIT_LOGINMSG_MAX] = 'm';
+	BREAK(w.msg = longer, HS_ERR_TOO_LONG);
+	BREAK((w.msg = "a\0b\n", w.msg_len = 4), HS_ERR_STRING_NUL);
 #undef BREAK
 	TEST_DONE();
 }
@@ -470,8 +518,11 @@ test_serialize_refuses(void)
 	struct kex_keys *keys;
 	uint8_t *p;
 	char *saved;
+	static char longer_msg[SESSINIT_LOGINMSG_MAX + 2];
 
 	TEST_START("serialiser refuses what the parser would");
+	memset(longer_msg, 'm', sizeof(longer_msg) - 1);
+	longer_msg[sizeof(longer_msg) - 1] = '\0';
 	si = build(NULL, NULL, false, 0);
 	ASSERT_INT_EQ(buf_put_u8(out, 0x5a), 0);
 #define REFUSE(stmt, undo, want) do { stmt; \
@@ -483,6 +534,10 @@ test_serialize_refuses(void)
 	REFUSE(si->session_id_len = 0, si->session_id_len = 32,
 	    HS_ERR_INVALID_ARGUMENT);
 	REFUSE(si->log_level = 9, si->log_level = 3, HS_ERR_INVALID_ARGUMENT);
+	REFUSE(si->chroot_dir = "relative", si->chroot_dir = NULL,
+	    HS_ERR_INVALID_ARGUMENT);
+	REFUSE(si->login_msg = longer_msg, si->login_msg = NULL,
+	    HS_ERR_TOO_LONG);
 	saved = si->enc_c2s;
 	REFUSE(si->enc_c2s = "a,b", si->enc_c2s = saved,
 	    HS_ERR_INVALID_ARGUMENT);
