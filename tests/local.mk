@@ -296,6 +296,7 @@ E2E_TESTS = \
 	%D%/e2e/auth.sh \
 	%D%/e2e/linkage.sh \
 	%D%/e2e/session.sh \
+	%D%/e2e/session-extra.sh \
 	%D%/e2e/session-tty.sh \
 	%D%/e2e/forward.sh \
 	%D%/e2e/sftp-internal.sh \
