@@ -178,6 +178,14 @@
 #define FWD_PATH_MAX		107u
 #define FWD_LISTEN_MAX		64u
 #define FWD_ADDRS_MAX		8u
+/* X11 forwarding (session/x11.c, session/chanmsg-x11.c): the x11-req
+ * authentication protocol name ("MIT-MAGIC-COOKIE-1") and its cookie in
+ * hex (16 bytes for the protocols xauth knows; up to 128 accepted), the
+ * display numbers tried for a listener (below sshd's MAX_DISPLAYS, port
+ * 6000 + N). */
+#define X11_PROTO_MAX		64u
+#define X11_COOKIE_HEX_MAX	256u
+#define X11_DISPLAY_MAX		1000u
 /* /etc/login.defs (ENV_PATH) and /etc/motd as the session reads them. */
 #define SESS_LOGIN_DEFS_MAX	(64u * 1024)
 #define SESS_MOTD_MAX		(64u * 1024)

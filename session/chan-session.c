@@ -33,10 +33,12 @@
 #include "policy/authkeys.h"
 #include "policy/config.h"
 #include "policy/match.h"
+#include "session/agent.h"
 #include "session/channel-priv.h"
 #include "session/chanmsg.h"
 #include "session/env.h"
 #include "session/ttymodes.h"
+#include "session/x11.h"
 
 struct sess {
 	bool		 started;
@@ -49,6 +51,7 @@ struct sess {
 	char		*term;
 	char		**env;		/* accepted "NAME=value" */
 	size_t		 nenv, envbytes;
+	struct x11_fwd	*x11;		/* X11 forwarding, or NULL */
 };
 
 struct sess *
@@ -83,6 +86,7 @@ sess_free(struct conn *c, struct sess *s)
 	if (s == NULL)
 		return;
 	sess_release_pty(c, s);
+	x11_end(c, s->x11);
 	free(s->term);
 	for (i = 0; i < s->nenv; i++)
 		freezero_str(s->env[i]);
@@ -374,6 +378,8 @@ sess_start(struct conn *c, struct channel *ch, const char *command,
 		ein.key_env = c->kopts->env;
 		ein.nkey_env = c->kopts->nenv;
 	}
+	ein.display = x11_display(s->x11);
+	ein.auth_sock = agent_socket(c);
 	env = sess_env_build(&ein);
 
 	memset(&req, 0, sizeof(req));
@@ -401,6 +407,7 @@ sess_start(struct conn *c, struct channel *ch, const char *command,
 	    (c->kopts == NULL || c->kopts->permit_user_rc);
 	req.internal_argv = sftp_argv;
 	req.user = si->user;
+	x11_prepare_spawn(s->x11, &req, env);
 	memset(&ret, 0, sizeof(ret));
 	if ((r = c->ops.spawn(c->ops.ctx, &req, &ret)) != 0) {
 		error("channel %u: cannot start %s: %s", ch->id, what,
@@ -526,9 +533,12 @@ sess_request(struct conn *c, struct channel *ch, const char *type,
 		*ok = true;
 		return 0;
 	}
+	if (strcmp(type, "x11-req") == 0)
+		return x11_request(c, ch->id, s->started, b, &s->x11, ok);
+	if (strcmp(type, "auth-agent-req@openssh.com") == 0)
+		return agent_request(c, ch->id, b, ok);
 	/*
-	 * x11-req and auth-agent-req@openssh.com (forwarding, not offered
-	 * yet), keepalive@openssh.com (fails as in OpenSSH) and unknown
+	 * keepalive@openssh.com (fails as in OpenSSH) and unknown
 	 * requests: failure.
 	 */
 	debug_f("channel %u: request %s refused", ch->id, type);

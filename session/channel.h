@@ -73,6 +73,13 @@ struct spawn_req {
 	/* sshd's SSHRC: run ~/.ssh/rc (if user_rc) or else /etc/ssh/sshrc
 	 * before the shell or command (rc false: neither). */
 	bool		 rc, user_rc;
+	/* X11 forwarding (session/x11.c), all NULL without: the line the
+	 * rc file gets on its stdin ("proto cookie\n"), and, when no rc
+	 * file runs, the xauth program run with xauth_input on its stdin
+	 * (sshd's do_rc_files). */
+	const char	*x11_rc_input;
+	const char	*xauth;
+	const char	*xauth_input;
 };
 
 struct spawn_ret {

@@ -280,6 +280,10 @@ sess_env_build(const struct sess_env_in *in)
 		envv_set(&e, "SSH_TTY", in->tty);
 	if (in->original_command != NULL)
 		envv_set(&e, "SSH_ORIGINAL_COMMAND", in->original_command);
+	if (in->display != NULL)
+		envv_set(&e, "DISPLAY", in->display);
+	if (in->auth_sock != NULL)
+		envv_set(&e, "SSH_AUTH_SOCK", in->auth_sock);
 	return envv_take(&e);
 }
 

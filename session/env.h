@@ -64,6 +64,10 @@ struct sess_env_in {
 	 * PermitUserEnvironment allows the name). */
 	char *const		*key_env;
 	size_t			 nkey_env;
+	/* Forwarding (session/x11.c, session/agent.c): DISPLAY and
+	 * SSH_AUTH_SOCK; NULL when not forwarded. */
+	const char		*display;
+	const char		*auth_sock;
 };
 
 /*

@@ -100,7 +100,7 @@ child_print_motd(void)
  */
 static void
 child_rc_exec(const char *path, char *const argv[], char *const env[],
-    const char *what)
+    const char *what, const char *input)
 {
 	struct sigaction sa, old;
 	int in[2], status;
@@ -125,6 +125,8 @@ child_rc_exec(const char *path, char *const argv[], char *const env[],
 	 * X11 forwarding writes its authentication line to in[1] here, as
 	 * sshd's do_rc_files does; without X11 forwarding the rc reads EOF.
 	 */
+	if (input != NULL)
+		(void)write(in[1], input, strlen(input));
 	(void)close(in[1]);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
@@ -132,8 +134,8 @@ child_rc_exec(const char *path, char *const argv[], char *const env[],
 }
 
 /* sshd(8) SSHRC: ~/.ssh/rc through the user's shell, else the system's
- * sshrc with /bin/sh. */
-static void
+ * sshrc with /bin/sh.  Whether one of them ran. */
+static bool
 child_run_rc(const struct spawn_req *req)
 {
 	char user_rc[4096], cmd[4096 + 16];
@@ -141,27 +143,48 @@ child_run_rc(const struct spawn_req *req)
 	struct stat st;
 
 	if (!req->rc)
-		return;
+		return false;
 	if (req->user_rc && req->home != NULL &&
 	    snprintf(user_rc, sizeof(user_rc), "%s/%s", req->home,
 	    SSHRC_USER) < (int)sizeof(user_rc) && stat(user_rc, &st) == 0) {
 		/* sshd: popen("<shell> -c '/bin/sh <user_rc>'"). */
 		if (strchr(user_rc, '\'') != NULL) {
 			dprintf(STDERR_FILENO, "Could not run %s\n", user_rc);
-			return;
+			return true;
 		}
 		snprintf(cmd, sizeof(cmd), "%s '%s'", _PATH_BSHELL, user_rc);
 		argv[0] = (char *)req->shell;
 		argv[1] = "-c";
 		argv[2] = cmd;
 		argv[3] = NULL;
-		child_rc_exec(req->shell, argv, req->env, user_rc);
+		child_rc_exec(req->shell, argv, req->env, user_rc,
+		    req->x11_rc_input);
 	} else if (stat(SSHRC_SYSTEM, &st) == 0) {
 		argv[0] = "sh";
 		argv[1] = SSHRC_SYSTEM;
 		argv[2] = NULL;
-		child_rc_exec(_PATH_BSHELL, argv, req->env, SSHRC_SYSTEM);
-	}
+		child_rc_exec(_PATH_BSHELL, argv, req->env, SSHRC_SYSTEM,
+		    req->x11_rc_input);
+	} else
+		return false;
+	return true;
+}
+
+/* Without an rc file, X11 forwarding installs its cookie with
+ * "xauth -q -" (sshd's do_rc_files). */
+static void
+child_run_xauth(const struct spawn_req *req)
+{
+	char *argv[4];
+
+	if (req->xauth == NULL || req->xauth_input == NULL)
+		return;
+	argv[0] = (char *)req->xauth;
+	argv[1] = "-q";
+	argv[2] = "-";
+	argv[3] = NULL;
+	child_rc_exec(req->xauth, argv, req->env, req->xauth,
+	    req->xauth_input);
 }
 
 static void __attribute__((noreturn))
@@ -211,7 +234,8 @@ child_run(const struct spawn_req *req, const int in[2], const int out[2],
 		if (req->motd)
 			child_print_motd();
 	}
-	child_run_rc(req);
+	if (!child_run_rc(req))
+		child_run_xauth(req);
 	base = strrchr(req->shell, '/');
 	base = base != NULL ? base + 1 : req->shell;
 	if (req->command == NULL) {

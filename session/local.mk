@@ -8,6 +8,7 @@ noinst_LIBRARIES += %D%/libsession.a
 %C%_libsession_a_SOURCES = \
 	%D%/channel.c %D%/channel.h %D%/channel-priv.h \
 	%D%/chan-session.c %D%/chan-fwd.c %D%/chanmsg.c %D%/chanmsg.h \
+	%D%/agent.c %D%/agent.h %D%/x11.c %D%/x11.h %D%/chanmsg-x11.c \
 	%D%/ttymodes.c %D%/ttymodes.h \
 	%D%/env.c %D%/env.h \
 	%D%/hostkeys.c %D%/hostkeys.h \

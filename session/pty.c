@@ -64,6 +64,13 @@ pty_set_ipqos(int fd, int tos)
 	qos_tos = tos;
 }
 
+void
+pty_ipqos_interactive(void)
+{
+	if (qos_fd != -1)
+		ipqos_set(qos_fd, qos_tos);
+}
+
 int
 pty_monitor_open(void *ctx, int *ret_master, int *ret_slave, char *name,
     size_t namelen)

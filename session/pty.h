@@ -21,6 +21,9 @@ int	pty_open_peer(int master, const char *name);
 /* IPQoS: once a terminal is open, the client socket fd carries
  * interactive traffic and is marked with tos (as sshd does). */
 void	pty_set_ipqos(int fd, int tos);
+/* Mark the client socket interactive now (X11 forwarding, as sshd);
+ * a no-op before pty_set_ipqos. */
+void	pty_ipqos_interactive(void);
 
 int	pty_monitor_open(void *ctx, int *ret_master, int *ret_slave,
 	    char *name, size_t namelen);

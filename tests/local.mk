@@ -238,6 +238,18 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-channel %D%/fuzz/fuzz-ttymodes \
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-channel.c %D%/fuzz/fuzz-ttymodes.c \
 	%D%/fuzz/fuzz-fwdmsg.c
+# X11 and agent forwarding (session/x11.c, agent.c, chanmsg-x11.c).
+check_PROGRAMS += %D%/unit/test-sess-x11
+%C%_unit_test_sess_x11_SOURCES = %D%/unit/test-sess-x11.c \
+	$(SESS_CHAN_SOURCES) $(SESSB_SOURCES)
+%C%_unit_test_sess_x11_LDADD = $(SESSION_LIBS) $(UNIT_LDADD)
+TESTS += %D%/unit/test-sess-x11
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-x11req
+%C%_fuzz_fuzz_x11req_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_x11req_LDADD = $(SESSION_LIBS) $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-x11req.c
 # The monitor's session-phase handlers (monitor/answer-session.c, built
 # into the test directly).
 check_PROGRAMS += %D%/unit/test-sess-monitor
@@ -296,6 +308,7 @@ E2E_TESTS = \
 	%D%/e2e/auth.sh \
 	%D%/e2e/linkage.sh \
 	%D%/e2e/session.sh \
+	%D%/e2e/forward-agent-x11.sh \
 	%D%/e2e/session-extra.sh \
 	%D%/e2e/session-tty.sh \
 	%D%/e2e/forward.sh \

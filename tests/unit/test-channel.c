@@ -610,7 +610,8 @@ test_global_and_opens(void)
 	uint32_t id;
 
 	TEST_START("global requests, refused channel types, MaxSessions");
-	setup(&t, "MaxSessions 2\nAllowTcpForwarding no\n");
+	setup(&t, "MaxSessions 2\nAllowTcpForwarding no\n"
+	    "AllowAgentForwarding no\n");
 	b = buf_new();
 	ASSERT_INT_EQ(buf_put_u8(b, SSH2_MSG_GLOBAL_REQUEST), 0);
 	ASSERT_INT_EQ(buf_put_cstring(b, "keepalive@openssh.com"), 0);
@@ -647,9 +648,16 @@ test_global_and_opens(void)
 	ASSERT_INT_EQ(ft_input(t.c, ft_open("x-unknown", 10, 1000, 1000)), 0);
 	ASSERT_INT_EQ(buf_peek_u32(t.ft.msgs[t.ft.nmsgs - 1], 5, &reason), 0);
 	ASSERT_INT_EQ(reason, 3);
-	/* Requests we refuse for now, and unknown ones. */
+	/* Forwarding the configuration refuses (X11Forwarding no by
+	 * default), and unknown requests. */
 	id = open_session(&t, 11, 1 << 20);
-	ASSERT_INT_EQ(ft_input(t.c, ft_request(id, "x11-req", true)), 0);
+	b = ft_request(id, "x11-req", true);
+	ASSERT_INT_EQ(buf_put_bool(b, false), 0);
+	ASSERT_INT_EQ(buf_put_cstring(b, "MIT-MAGIC-COOKIE-1"), 0);
+	ASSERT_INT_EQ(buf_put_cstring(b, "00112233445566778899aabbccddeeff"),
+	    0);
+	ASSERT_INT_EQ(buf_put_u32(b, 0), 0);
+	ASSERT_INT_EQ(ft_input(t.c, b), 0);
 	ASSERT_INT_EQ(last_type(&t), SSH2_MSG_CHANNEL_FAILURE);
 	ASSERT_INT_EQ(ft_input(t.c, ft_request(id, "auth-agent-req@openssh.com",
 	    true)), 0);
