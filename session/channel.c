@@ -1038,6 +1038,37 @@ chan_read(struct conn *c, struct channel *ch, int *fdp, bool ext)
 	return r;
 }
 
+/*
+ * The child on a terminal has exited: send what it left in the master,
+ * then EOF, as sshd does, even while a process it left behind keeps the
+ * slave open (the master would never report EOF).  Bounded by the
+ * window: with none left, the rest waits for the peer's adjust.
+ */
+static int
+chan_drain_tty(struct conn *c, struct channel *ch)
+{
+	struct pollfd p;
+	int i, r;
+
+	for (i = 0; i < 64 && ch->rfd != -1 && chan_send_room(c, ch) > 0;
+	    i++) {
+		p.fd = ch->rfd;
+		p.events = POLLIN;
+		p.revents = 0;
+		if (poll(&p, 1, 0) == -1 && errno == EINTR)
+			continue;
+		if (p.revents == 0) {
+			debug_f("channel %u: child exited, terminal drained",
+			    ch->id);
+			chan_close_fd(ch, &ch->rfd, SHUT_RD);
+			break;
+		}
+		if ((r = chan_read(c, ch, &ch->rfd, false)) != 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Write what the peer sent to the child (or the socket). */
 static void
 chan_write(struct conn *c, struct channel *ch)
@@ -1156,6 +1187,10 @@ chan_process(struct conn *c, struct channel *ch)
 			if ((r = conn_send_free(c, b)) != 0)
 				return r;
 		}
+		if (ch->sess != NULL && ch->rfd != -1 &&
+		    (sess_exit_pending(ch->sess) || sess_exit_done(ch->sess)) &&
+		    isatty(ch->rfd) && (r = chan_drain_tty(c, ch)) != 0)
+			return r;
 		if (ch->sess != NULL && sess_exit_pending(ch->sess) &&
 		    (r = sess_send_exit(c, ch)) != 0)
 			return r;
