@@ -105,6 +105,16 @@ utmp_live() {
 	utmpdump "$UTMP" 2>/dev/null |
 		grep -qE "^\[7\] \[ *[0-9]+\] \[[^]]*\] \[$U *\] \[$1 *\]"
 }
+# wtmp_ended PTS: the user's last login on PTS has its logout record in
+# wtmp (DEAD_PROCESS, same line and pid).  last cannot tell: it calls a
+# logout of the current second "still running".
+wtmp_ended() {
+	_pid=$(utmpdump /var/log/wtmp 2>/dev/null |
+		grep -E "^\[7\] \[ *[0-9]+\] \[[^]]*\] \[$U *\] \[$1 *\]" |
+		tail -n 1 | sed 's/^\[7\] \[ *\([0-9]*\)\].*/\1/')
+	[ -n "$_pid" ] && utmpdump /var/log/wtmp 2>/dev/null |
+		grep -qE "^\[8\] \[ *$_pid\] \[[^]]*\] \[[^]]*\] \[$1 *\]"
+}
 # pts_of TAG: the pane shell's terminal, "pts/N" (or "pts/unknown").
 pts_of() {
 	_t=$(ask "$1" '$(tty)')
@@ -194,8 +204,7 @@ interactive() {
 		gone "${MON:-0}" "$PTS"
 	check "... who no longer lists $PTS, utmp has no live record" \
 		eval "! who_has '$PTS' && ! utmp_live '$PTS'"
-	check "... last shows the session ended" eval "last -w '$U' 2>/dev/null |
-		grep '^$U  *$PTS ' | head -n 1 | grep -qv 'still logged in'"
+	check "... wtmp has the logout record" wtmp_ended "$PTS"
 }
 
 # killed: a second login, the client killed while a child runs.
@@ -219,6 +228,7 @@ killed() {
 		gone "${MON:-0}" "$PTS"
 	check "... who no longer lists $PTS, utmp has no live record" \
 		eval "! who_has '$PTS' && ! utmp_live '$PTS'"
+	check "... wtmp has the logout record" wtmp_ended "$PTS"
 }
 
 interactive
