@@ -242,7 +242,9 @@ mon_pam_start(struct mon *m, const char *user)
 		    pam_strerror(pamh, r));
 		return -1;
 	}
-	if ((r = pam_set_item(pamh, PAM_RHOST, m->peer_addr)) != PAM_SUCCESS ||
+	/* PAM_RHOST: the verified name with UseDNS, as sshd. */
+	if ((r = pam_set_item(pamh, PAM_RHOST, mon_peer_host(m))) !=
+	    PAM_SUCCESS ||
 	    (r = pam_set_item(pamh, PAM_RUSER, user)) != PAM_SUCCESS ||
 	    (r = pam_set_item(pamh, PAM_TTY, "ssh")) != PAM_SUCCESS) {
 		error("PAM: setting items failed: %s", pam_strerror(pamh, r));

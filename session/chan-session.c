@@ -397,12 +397,13 @@ sess_start(struct conn *c, struct channel *ch, const char *command,
 		login_msg = sess_login_message(si, c->cfg->print_lastlog == 1);
 	req.login_msg = login_msg;
 	req.chrooted = si->chroot_dir != NULL && *si->chroot_dir != '\0';
-	/* sshd(8) SSHRC: not for subsystems (nor internal-sftp); the
-	 * user's own only as PermitUserRC, the key's no-user-rc and
-	 * ForceCommand allow. */
-	req.rc = strcmp(what, "subsystem") != 0 &&
-	    (command == NULL || !is_internal_sftp(command));
-	req.user_rc = req.rc && c->cfg->permit_user_rc == 1 &&
+	/* sshd(8) SSHRC, as sshd's do_rc_files: the system's sshrc for
+	 * every child sshd execs (internal-sftp runs in-process); the
+	 * user's own not for subsystems, and only as PermitUserRC, the
+	 * key's no-user-rc and ForceCommand allow. */
+	req.rc = command == NULL || !is_internal_sftp(command);
+	req.user_rc = req.rc && strcmp(what, "subsystem") != 0 &&
+	    c->cfg->permit_user_rc == 1 &&
 	    c->cfg->force_command == NULL &&
 	    (c->kopts == NULL || c->kopts->permit_user_rc);
 	req.internal_argv = sftp_argv;

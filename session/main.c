@@ -102,19 +102,10 @@ check_privileges(const struct session_init *si)
 static struct session_init *
 recv_session_init(int *ret_fd)
 {
-	struct session_init *si = NULL;
-	struct buf *body = NULL;
-	uint8_t type;
-	int r, fd = -1;
+	struct session_init *si;
+	int fd;
 
-	if ((r = rpc_recv(mm_fd(), RPC_STATE_MAX, &type, &body, &fd)) != 0)
-		fatal_r(r, "hsshd-session: reading the start state");
-	if (type != RPC_SESSION_INIT)
-		fatal("hsshd-session: expected RPC_SESSION_INIT, got %s",
-		    rpc_type_name(type));
-	if ((r = sessinit_parse(buf_ptr(body), buf_len(body), &si)) != 0)
-		fatal_r(r, "hsshd-session: bad RPC_SESSION_INIT");
-	buf_free(body);	/* held the keys: wiped */
+	si = mm_session_init(&fd);
 	if ((fd != -1) != (*si->chroot_dir != '\0'))
 		fatal("hsshd-session: chroot directory and descriptor "
 		    "disagree");

@@ -52,14 +52,15 @@ mm_call(uint8_t type, const struct buf *req, uint8_t want, int *ret_fd)
 }
 
 struct session_init *
-mm_session_init(void)
+mm_session_init(int *ret_fd)
 {
 	struct session_init *si = NULL;
 	struct buf *body = NULL;
 	uint8_t type;
 	int r;
 
-	if ((r = rpc_recv(mm_sock, RPC_STATE_MAX, &type, &body, NULL)) != 0)
+	*ret_fd = -1;
+	if ((r = rpc_recv(mm_sock, RPC_STATE_MAX, &type, &body, ret_fd)) != 0)
 		fatal_r(r, "hsshd-session: reading the start state");
 	if (type != RPC_SESSION_INIT)
 		fatal("hsshd-session: expected RPC_SESSION_INIT, got %s",

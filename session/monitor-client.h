@@ -36,8 +36,9 @@ struct session_init;
 
 void	 mm_init(int fd);
 int	 mm_fd(void);
-/* Receive RPC_SESSION_INIT (fatal if anything else comes). */
-struct session_init *mm_session_init(void);
+/* Receive RPC_SESSION_INIT (fatal if anything else comes) and the
+ * descriptor that came with it (*ret_fd; -1 if none). */
+struct session_init *mm_session_init(int *ret_fd);
 /* Forward our log lines to the monitor (installed as log handler). */
 void	 mm_log_handler(enum log_level level, const char *msg, void *ctx);
 /* A fresh server KEXINIT for a re-key (caller frees). */
