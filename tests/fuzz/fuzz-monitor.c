@@ -1126,6 +1126,15 @@ fz_check_hello(struct buf *b)
 			fz_fail("HELLO_ANS: host key %u", i);
 		free(s);
 	}
+	/* LogVerbose, with the child's limits (mm_hello). */
+	if (buf_get_u32(b, &n) != 0 || n > CONFIG_LOG_VERBOSE_MAX ||
+	    n != fz_world.cfg->nlog_verbose)
+		fz_fail("HELLO_ANS: LogVerbose count");
+	for (i = 0; i < n; i++) {
+		if (buf_get_cstring(b, CONFIG_LINE_MAX, &s, NULL) != 0)
+			fz_fail("HELLO_ANS: LogVerbose %u", i);
+		free(s);
+	}
 	if (buf_get_end(b) != 0)
 		fz_fail("HELLO_ANS: trailing data");
 	if (fz_m.hostkey_algs == NULL || *fz_m.hostkey_algs == '\0')
@@ -1666,6 +1675,7 @@ fz_end(void)
 	mon_pam_close(m);
 	free(m->v_s);
 	free(m->v_c);
+	free(m->peer_host);
 	buf_free(m->i_s);
 	free(m->hostkey_algs);
 	buf_free(m->session_id);
