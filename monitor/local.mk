@@ -16,7 +16,7 @@ sbin_PROGRAMS += %D%/hsshd
 hsshdlibexec_PROGRAMS += %D%/hsshd-monitor
 %C%_hsshd_monitor_SOURCES = \
 	%D%/monitor.c %D%/monitor.h \
-	%D%/dispatch.c \
+	%D%/dispatch.c %D%/dispatch-table.c %D%/dispatch-table.h \
 	%D%/answer-kex.c %D%/answer-auth.c %D%/dns.c \
 	%D%/pam.c %D%/pam.h \
 	%D%/session.c %D%/answer-session.c \

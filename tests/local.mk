@@ -176,7 +176,8 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-userauth %D%/fuzz/fuzz-monitor
 	%D%/fuzz/exit-fakes.c %D%/fuzz/exit-fakes.h \
 	monitor/answer-kex.c monitor/answer-auth.c monitor/monitor.h \
 	monitor/authfile.c monitor/authfile.h monitor/pam.c monitor/pam.h \
-	monitor/spawn.c monitor/spawn.h monitor/dns.c
+	monitor/spawn.c monitor/spawn.h monitor/dns.c \
+	monitor/dispatch-table.c monitor/dispatch-table.h
 %C%_fuzz_fuzz_monitor_CPPFLAGS = $(AM_CPPFLAGS) -DHS_FUZZING
 %C%_fuzz_fuzz_monitor_LDFLAGS = $(FUZZ_LDFLAGS)
 %C%_fuzz_fuzz_monitor_LDADD = $(POLICY_LIBS) $(FUZZ_LDADD)

@@ -3,9 +3,10 @@
  * libFuzzer harness for the monitor's request handlers as a compromised
  * pre-auth child drives them.  The real handlers (monitor/answer-kex.c,
  * answer-auth.c, authfile.c) and pam.c run over the real policy and
- * common libraries; dispatch.c, monitor.c and session.c are replaced by
- * this file: its table mirrors dispatch.c's pre-auth rows (which message
- * in which state, how often, what follows), mon_violation and mon_exit
+ * common libraries, admitted by the monitor's own dispatch table
+ * (monitor/dispatch-table.c: which message in which state, how often, how
+ * large, what follows, who answers); dispatch.c's loop, monitor.c and
+ * session.c are replaced by this file: mon_violation and mon_exit
  * longjmp back here (a violation is a correct outcome: the input ends
  * there), mon_serve_nested hands out the input's next frame, and a fake
  * Linux-PAM (pam_start ... pam_end below) runs conversations chosen by
@@ -30,6 +31,14 @@
  *
  * Checks after each handler, besides sanitizer reports:
  *  - a request is consumed to its end whenever its handler returns 0;
+ *  - the session's states are never entered (monitor/session.c enters
+ *    them after the pre-auth child has gone), so the session's handlers
+ *    the table names are never served: here they are stand-ins that
+ *    fail (answer-session.c would bring common/procstatus.c, whose
+ *    sandbox_check_status this harness fakes);
+ *  - an answer is sent by a handler exactly when its row says the
+ *    handler answers itself (MON_F_SELF_ANSWER, and nested rows), with
+ *    the row's answer type;
  *  - every answer parses back with the limits the child's parser
  *    (preauth/monitor-client.c) applies, and answers are sent exactly
  *    when owed;
@@ -75,6 +84,7 @@
 #include "common/procstatus.h"
 #include "common/rpc.h"
 #include "common/ssh2.h"
+#include "monitor/dispatch-table.h"
 #include "monitor/hostkey.h"
 #include "monitor/monitor.h"
 #include "monitor/pam.h"
@@ -95,74 +105,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* answer-auth.c's password for invalid users (private to it). */
 #define FZ_IMPOSSIBLE_PASSWORD	"\b\n\r\177INCORRECT"
-
-/* --- the dispatch table, mirrored ---------------------------------------
- *
- * These are monitor/dispatch.c's rows for the pre-auth states, with the
- * same flags and in the same order; keep them in step with it.  The
- * session's rows are left out: its states are entered by monitor.c only
- * after the pre-auth child has gone, which never happens here.  RPC_LOG
- * is served by fz_serve_log (dispatch.c's handler is static).
- */
-#define ST(s)		(1u << (s))
-#define ST_PREAUTH	(ST(MON_ST_INIT) | ST(MON_ST_BANNER) | ST(MON_ST_KEX) | \
-			 ST(MON_ST_USER) | ST(MON_ST_AUTH) | ST(MON_ST_DONE))
-#define SAME		(-1)
-#define RESUME		(-2)
-#define UNLIMITED	0u
-#define PREAUTH_REKEY_MAX	3u
-#define F_SAVE		0x1
-#define F_DECIDES_AUTH	0x2
-#define F_NESTED	0x4
-#define F_FD		0x8
-#define F_STATE_MSG	0x10
-#define NO_REPLY	0xff
-
-typedef int fz_handler(struct mon *, struct buf *, struct buf *);
-
-struct fz_rule {
-	uint8_t		 type;
-	uint32_t	 states;
-	int		 next;
-	unsigned int	 max;
-	unsigned int	 flags;
-	uint8_t		 reply;
-	fz_handler	*handler;
-};
-
-static const struct fz_rule fz_rules[] = {
-	{ RPC_LOG, ST_PREAUTH | ST(MON_ST_REKEY) | ST(MON_ST_KBDINT) |
-	    ST(MON_ST_REFUSED), SAME, UNLIMITED, 0, NO_REPLY, NULL },
-	{ RPC_HELLO, ST(MON_ST_INIT), MON_ST_BANNER, 1, 0, RPC_HELLO_ANS,
-	    mon_answer_hello },
-	{ RPC_PEER_BANNER, ST(MON_ST_BANNER), MON_ST_KEX, 1, 0,
-	    RPC_PEER_BANNER_ANS, mon_answer_peer_banner },
-	{ RPC_KEX_SIGN, ST(MON_ST_KEX), MON_ST_USER, 1, 0, RPC_KEX_SIGN_ANS,
-	    mon_answer_kex_sign },
-	{ RPC_KEX_REKEY, ST(MON_ST_USER) | ST(MON_ST_AUTH), MON_ST_REKEY,
-	    PREAUTH_REKEY_MAX, F_SAVE, RPC_KEX_REKEY_ANS,
-	    mon_answer_kex_rekey },
-	{ RPC_KEX_SIGN, ST(MON_ST_REKEY), RESUME, UNLIMITED, 0,
-	    RPC_KEX_SIGN_ANS, mon_answer_kex_sign },
-	{ RPC_USERAUTH_BEGIN, ST(MON_ST_USER), MON_ST_AUTH, 1, 0,
-	    RPC_USERAUTH_BEGIN_ANS, mon_answer_userauth_begin },
-	{ RPC_USERAUTH_NONE, ST(MON_ST_AUTH), MON_ST_AUTH, UNLIMITED,
-	    F_DECIDES_AUTH, RPC_USERAUTH_NONE_ANS, mon_answer_auth_none },
-	{ RPC_PUBKEY_CHECK, ST(MON_ST_AUTH), MON_ST_AUTH, UNLIMITED,
-	    F_DECIDES_AUTH, RPC_PUBKEY_CHECK_ANS, mon_answer_pubkey_check },
-	{ RPC_PUBKEY_VERIFY, ST(MON_ST_AUTH), MON_ST_AUTH, UNLIMITED,
-	    F_DECIDES_AUTH, RPC_PUBKEY_VERIFY_ANS, mon_answer_pubkey_verify },
-	{ RPC_PASSWORD, ST(MON_ST_AUTH), MON_ST_AUTH, UNLIMITED,
-	    F_DECIDES_AUTH, RPC_PASSWORD_ANS, mon_answer_password },
-	{ RPC_KBDINT_BEGIN, ST(MON_ST_AUTH), MON_ST_AUTH, UNLIMITED,
-	    F_DECIDES_AUTH, NO_REPLY, mon_answer_kbdint_begin },
-	{ RPC_KBDINT_RESPOND, ST(MON_ST_KBDINT), SAME, UNLIMITED, F_NESTED,
-	    NO_REPLY, NULL },
-	{ RPC_KBDINT_ABORT, ST(MON_ST_KBDINT), SAME, UNLIMITED, F_NESTED,
-	    NO_REPLY, NULL },
-	{ RPC_TRANSPORT_EXPORT, ST(MON_ST_DONE), SAME, 1,
-	    F_FD | F_STATE_MSG, NO_REPLY, mon_answer_transport_export },
-};
 
 /* --- the world (built once) ---------------------------------------------- */
 
@@ -195,11 +137,12 @@ static size_t in_len, in_off;
 
 static struct mon fz_m;
 static jmp_buf fz_jmp;
-static unsigned int fz_rule_counts[NELEM(fz_rules)];
+static unsigned int *fz_row_counts;	/* by row of the table */
 static struct buf *fz_req, *fz_reply, *fz_reqcopy, *fz_i_s_before;
 static int fz_fd = -1;		/* came with the request being read */
 static bool fz_setup_phase, fz_in_handler;
 static uint8_t fz_cur_type;
+static const struct mon_dispatch *fz_cur_row;	/* being served */
 static uint8_t fz_owed;		/* answer a self-answering handler owes */
 static uint32_t fz_last_nprompts;
 static bool fz_aborted_seen;
@@ -323,6 +266,23 @@ sandbox_check_status(pid_t pid, bool privileged, uid_t uid, gid_t gid,
 	return HS_ERR_SANDBOX;
 }
 
+/* The session's handlers, which the table names for its states SESSION
+ * and SREKEY: never reached from a pre-auth child. */
+#define FZ_SESSION_HANDLER(name) \
+int \
+name(struct mon *m, struct buf *req, struct buf *reply) \
+{ \
+	(void)m; \
+	(void)req; \
+	(void)reply; \
+	fz_fail("%s served to a pre-auth child", #name); \
+}
+FZ_SESSION_HANDLER(mon_answer_pty_open)
+FZ_SESSION_HANDLER(mon_answer_pty_close)
+FZ_SESSION_HANDLER(mon_answer_session_event)
+FZ_SESSION_HANDLER(mon_answer_terminate)
+FZ_SESSION_HANDLER(mon_answer_hostkey_prove)
+
 /* A kbd answer (BEGIN_ANS, RESPOND_ANS) or an auth result, parsed with
  * the child's limits (mm_get_kbd, mm_get_auth). */
 static void
@@ -406,51 +366,30 @@ mon_reply(struct mon *m, uint8_t type, const struct buf *body)
 
 static void fz_synth(uint8_t type, struct buf *b);
 
-/* dispatch.c's mon_answer_log, which is static there. */
-static int
-fz_serve_log(struct buf *req)
-{
-	char *text = NULL;
-	uint8_t level;
-	int r;
-
-	if ((r = buf_get_u8(req, &level)) != 0 ||
-	    (r = buf_get_cstring(req, LOG_LINE_MAX, &text, NULL)) != 0 ||
-	    (r = buf_get_end(req)) != 0)
-		goto out;
-	if (level < LOG_LEVEL_FATAL || level > LOG_LEVEL_DEBUG3)
-		r = HS_ERR_INVALID_ARGUMENT;
- out:
-	free(text);
-	return r;
-}
-
-/* dispatch.c's admission of a message in state st (mon_read). */
-static const struct fz_rule *
+/* dispatch.c's admission of a message in state st (mon_read), by the
+ * table's row. */
+static const struct mon_dispatch *
 fz_admit(enum mon_state st, uint8_t type, const struct buf *req, int fd)
 {
-	const struct fz_rule *rule = NULL;
+	const struct mon_dispatch *row;
 	size_t i;
 
-	for (i = 0; i < NELEM(fz_rules); i++) {
-		if (fz_rules[i].type == type &&
-		    (fz_rules[i].states & ST(st)) != 0) {
-			rule = &fz_rules[i];
-			break;
-		}
-	}
-	if (rule == NULL)
+	if ((row = mon_dispatch_lookup(type, st)) == NULL)
 		mon_violation(&fz_m, "%s not allowed", rpc_type_name(type));
-	if (fd != -1 && (rule->flags & F_FD) == 0)
+	if ((row->states & MON_ST_SESS) != 0 && type != RPC_LOG)
+		fz_fail("%s admitted in state %s: a session row",
+		    rpc_type_name(type), mon_state_name(st));
+	if (fd != -1 && (row->flags & MON_F_FD) == 0)
 		mon_violation(&fz_m, "%s with a descriptor",
 		    rpc_type_name(type));
-	if ((rule->flags & F_STATE_MSG) == 0 && buf_len(req) > RPC_MSG_MAX)
+	if (buf_len(req) > row->size_max)
 		mon_violation(&fz_m, "%s too long", rpc_type_name(type));
-	if (rule->max != UNLIMITED && fz_rule_counts[i] >= rule->max)
+	i = mon_dispatch_index(row);
+	if (row->max != MON_UNLIMITED && fz_row_counts[i] >= row->max)
 		mon_violation(&fz_m, "%s repeated", rpc_type_name(type));
-	fz_rule_counts[i]++;
+	fz_row_counts[i]++;
 	fz_m.counts[type]++;
-	return rule;
+	return row;
 }
 
 /*
@@ -458,10 +397,10 @@ fz_admit(enum mon_state st, uint8_t type, const struct buf *req, int fd)
  * the input (the child) has ended.  *ret_req is the caller's, and so is
  * a descriptor that came with it (left in fz_fd).
  */
-static const struct fz_rule *
+static const struct mon_dispatch *
 fz_read(enum mon_state st, uint8_t *ret_type, struct buf **ret_req)
 {
-	const struct fz_rule *rule;
+	const struct mon_dispatch *rule;
 	const uint8_t *p;
 	struct buf *req;
 	uint8_t t, type;
@@ -496,7 +435,7 @@ fz_read(enum mon_state st, uint8_t *ret_type, struct buf **ret_req)
 		rule = fz_admit(st, type, req, fz_fd);
 		if (type != RPC_LOG)
 			break;
-		if (fz_serve_log(req) != 0)
+		if (rule->handler(&fz_m, req, NULL) != 0)
 			mon_violation(&fz_m, "malformed RPC_LOG");
 		buf_free(req);
 		*ret_req = NULL;
@@ -534,13 +473,14 @@ fz_note_answers(const struct buf *req)
 uint8_t
 mon_serve_nested(struct mon *m, enum mon_state st, struct buf **ret)
 {
-	const struct fz_rule *rule;
+	const struct mon_dispatch *rule;
 	uint8_t type;
 
-	if (st != MON_ST_KBDINT || !fz_in_handler ||
-	    fz_cur_type != RPC_KBDINT_BEGIN)
-		fz_fail("nested read in state %d outside a conversation",
-		    (int)st);
+	/* Only the handler of a row naming st reads nested requests. */
+	if (!fz_in_handler || fz_cur_row == NULL ||
+	    fz_cur_row->nested != (int)st)
+		fz_fail("nested read in state %s outside its exchange",
+		    mon_state_name(st));
 	/* The child waits for our answer before it sends anything. */
 	if (fz_owed != 0)
 		fz_fail("nested read while %s is owed",
@@ -548,15 +488,14 @@ mon_serve_nested(struct mon *m, enum mon_state st, struct buf **ret)
 	if ((rule = fz_read(st, &type, ret)) == NULL)
 		mon_exit(m, HELPER_EXIT_NOAUTH);
 	/* No nested row takes a descriptor (fz_admit refused it). */
-	if ((rule->flags & F_NESTED) == 0)
+	if ((rule->flags & MON_F_NESTED) == 0)
 		mon_violation(m, "%s not expected here", rpc_type_name(type));
-	if (type == RPC_KBDINT_ABORT) {
+	/* The handler answers it, with the row's type. */
+	fz_owed = rule->reply;
+	if (type == RPC_KBDINT_ABORT)
 		fz_aborted_seen = true;
-		fz_owed = RPC_KBDINT_ABORT_ANS;
-	} else {
-		fz_owed = RPC_KBDINT_RESPOND_ANS;
+	else
 		fz_note_answers(*ret);
-	}
 	return type;
 }
 
@@ -1406,7 +1345,7 @@ fz_after_auth(void)
 /* dispatch.c's mon_serve_one after the read, with the checks.  Takes
  * fz_req and fz_fd. */
 static void
-fz_serve(const struct fz_rule *rule, uint8_t type)
+fz_serve(const struct mon_dispatch *rule, uint8_t type)
 {
 	struct mon *m = &fz_m;
 	struct buf *session_id_before = NULL;
@@ -1418,7 +1357,7 @@ fz_serve(const struct fz_rule *rule, uint8_t type)
 	uint8_t owed;
 	int r;
 
-	if ((rule->flags & F_NESTED) != 0 || rule->handler == NULL)
+	if ((rule->flags & MON_F_NESTED) != 0 || rule->handler == NULL)
 		mon_violation(m, "%s outside its exchange",
 		    rpc_type_name(type));
 	if ((fz_reply = buf_new()) == NULL ||
@@ -1456,16 +1395,18 @@ fz_serve(const struct fz_rule *rule, uint8_t type)
 	fz_pam.auth = fz_pam.acct = fz_pam.chauthtok = -1;
 	fz_aborted_seen = false;
 	fz_answers_known = false;
-	fz_owed = type == RPC_KBDINT_BEGIN ? RPC_KBDINT_BEGIN_ANS :
-	    type == RPC_TRANSPORT_EXPORT ? RPC_TRANSPORT_EXPORT_ANS : 0;
+	/* What the handler must send itself: the row says. */
+	fz_owed = (rule->flags & MON_F_SELF_ANSWER) != 0 ? rule->reply : 0;
 	owed = fz_owed;
 	fz_cur_type = type;
+	fz_cur_row = rule;
 	m->passed_fd = fz_fd;
 	fz_fd = -1;
 
 	fz_in_handler = true;
 	r = rule->handler(m, fz_req, fz_reply);
 	fz_in_handler = false;
+	fz_cur_row = NULL;
 
 	if (m->passed_fd != -1) {
 		close(m->passed_fd);
@@ -1499,7 +1440,8 @@ fz_serve(const struct fz_rule *rule, uint8_t type)
 		fz_fail("user changed");
 	if (type != RPC_KEX_SIGN && m->kex_count != kex_count_before)
 		fz_fail("%s counted a key exchange", rpc_type_name(type));
-	if (rule->reply == NO_REPLY && (buf_len(fz_reply) != 0 ||
+	if (((rule->flags & MON_F_SELF_ANSWER) != 0 ||
+	    rule->reply == MON_NO_REPLY) && (buf_len(fz_reply) != 0 ||
 	    fz_owed != 0))
 		fz_fail("%s: answer left in the reply, or still owed",
 		    rpc_type_name(type));
@@ -1568,14 +1510,17 @@ fz_serve(const struct fz_rule *rule, uint8_t type)
 		break;
 	}
 	/* The table moves the state. */
-	if ((rule->flags & F_SAVE) != 0)
+	if ((rule->flags & MON_F_SAVE) != 0)
 		m->resume_state = m->state;
-	if ((rule->flags & F_DECIDES_AUTH) != 0)
+	if ((rule->flags & MON_F_DECIDES_AUTH) != 0)
 		fz_after_auth();
-	else if (rule->next == RESUME)
+	else if (rule->next == MON_NEXT_RESUME)
 		m->state = m->resume_state;
-	else if (rule->next != SAME)
+	else if (rule->next != MON_NEXT_SAME)
 		m->state = (enum mon_state)rule->next;
+	if ((MON_ST_BIT(m->state) & MON_ST_SESS) != 0)
+		fz_fail("%s entered state %s", rpc_type_name(type),
+		    mon_state_name(m->state));
 	for (i = 0; i < ndone_before; i++)
 		free(done_before[i]);
 	free(done_before);
@@ -1590,7 +1535,7 @@ fz_serve(const struct fz_rule *rule, uint8_t type)
 static bool
 fz_serve_next(void)
 {
-	const struct fz_rule *rule;
+	const struct mon_dispatch *rule;
 	uint8_t type;
 
 	if ((rule = fz_read(fz_m.state, &type, &fz_req)) == NULL)
@@ -1603,7 +1548,7 @@ fz_serve_next(void)
 static void
 fz_serve_built(uint8_t type, struct buf *body)
 {
-	const struct fz_rule *rule;
+	const struct mon_dispatch *rule;
 
 	fz_req = body;
 	rule = fz_admit(fz_m.state, type, body, -1);
@@ -1647,7 +1592,11 @@ static void
 fz_begin(void)
 {
 	memset(&fz_m, 0, sizeof(fz_m));
-	memset(fz_rule_counts, 0, sizeof(fz_rule_counts));
+	if (fz_row_counts == NULL)
+		fz_row_counts = xcalloc(mon_dispatch_count(),
+		    sizeof(*fz_row_counts));
+	memset(fz_row_counts, 0, mon_dispatch_count() *
+	    sizeof(*fz_row_counts));
 	fz_m.snap.cfg = fz_world.cfg;
 	fz_m.snap.hk = fz_world.hk;
 	fz_m.snap.log_level = LOG_LEVEL_QUIET;
@@ -1662,6 +1611,7 @@ fz_begin(void)
 	fz_m.peer_port = 50022;
 	fz_m.local_port = 22;
 	fz_in_handler = fz_setup_phase = false;
+	fz_cur_row = NULL;
 	fz_owed = 0;
 	fz_last_nprompts = 0;
 }
