@@ -184,6 +184,14 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-userauth %D%/fuzz/fuzz-monitor
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-userauth.c %D%/fuzz/fuzz-monitor.c
 
+# The monitor's dispatch table (monitor/dispatch-table.c) and its
+# invariants; the handlers it names are stand-ins in the test.
+check_PROGRAMS += %D%/unit/test-dispatch
+%C%_unit_test_dispatch_SOURCES = %D%/unit/test-dispatch.c \
+	monitor/dispatch-table.c monitor/dispatch-table.h monitor/monitor.h
+%C%_unit_test_dispatch_LDADD = $(UNIT_LDADD)
+TESTS += %D%/unit/test-dispatch
+
 # The session's start state (common/sessinit.c) and the test builder of
 # a realistic one (tests/unit/test-sess-builder.c, tests only).
 SESSB_SOURCES = %D%/unit/test-sess-builder.c %D%/unit/test-sess-builder.h
