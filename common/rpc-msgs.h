@@ -9,7 +9,7 @@
  * Requests are even, their answers odd (request + 1), as in OpenSSH's
  * monitor.  LOG, TERMINATE and SNAPSHOT have no answer.  rpc_type_name()
  * in rpc.c gives each value its name for log lines; the monitor's dispatch
- * table (monitor/dispatch.c) is the only place that gives them meaning.
+ * table (monitor/dispatch-table.c) is the only place that gives them meaning.
  *
  * Directions: N = hsshd-preauth, U = hsshd-session, M = hsshd-monitor;
  * the listener (hsshd) uses the same framing for its one message to M.
