@@ -17,12 +17,18 @@
 #include "common/rpc.h"
 #include "preauth/monitor-client.h"
 
-static int mm_fd = -1;
+static int mm_sock = -1;
 
 void
 mm_init(int fd)
 {
-	mm_fd = fd;
+	mm_sock = fd;
+}
+
+int
+mm_fd(void)
+{
+	return mm_sock;
 }
 
 /* One request, one answer of the expected type; fatal otherwise. */
@@ -33,9 +39,9 @@ mm_call(uint8_t type, const struct buf *req, uint8_t want, size_t max)
 	uint8_t got;
 	int r;
 
-	if ((r = rpc_send(mm_fd, type, req, -1)) != 0)
+	if ((r = rpc_send(mm_sock, type, req, -1)) != 0)
 		fatal_r(r, "monitor request %s", rpc_type_name(type));
-	if ((r = rpc_recv(mm_fd, max, &got, &ans, NULL)) != 0)
+	if ((r = rpc_recv(mm_sock, max, &got, &ans, NULL)) != 0)
 		fatal_r(r, "monitor answer to %s", rpc_type_name(type));
 	if (got != want)
 		fatal("monitor answered %s with %s", rpc_type_name(type),
@@ -49,12 +55,12 @@ mm_log_handler(enum log_level level, const char *msg, void *ctx)
 	struct buf *b;
 
 	(void)ctx;
-	if (mm_fd == -1 || (b = buf_new()) == NULL)
+	if (mm_sock == -1 || (b = buf_new()) == NULL)
 		return;
 	/* A lost log line must not take the connection down. */
 	if (buf_put_u8(b, (uint8_t)level) == 0 &&
 	    buf_put_cstring(b, msg) == 0)
-		(void)rpc_send(mm_fd, RPC_LOG, b, -1);
+		(void)rpc_send(mm_sock, RPC_LOG, b, -1);
 	buf_free(b);
 }
 
@@ -125,45 +131,6 @@ mm_peer_banner(const char *v_c)
 	buf_free(req);
 	buf_free(ans);
 	return compat;
-}
-
-void
-mm_kex_sign(const struct buf *i_c, const uint8_t *q_c, size_t q_c_len,
-    const uint8_t *q_s, size_t q_s_len, const struct buf *k, struct buf *sig)
-{
-	struct buf *req, *ans;
-	const uint8_t *p;
-	size_t len;
-	int r;
-
-	if ((req = buf_new()) == NULL)
-		fatal("out of memory");
-	if ((r = buf_put_stringb(req, i_c)) != 0 ||
-	    (r = buf_put_string(req, q_c, q_c_len)) != 0 ||
-	    (r = buf_put_string(req, q_s, q_s_len)) != 0 ||
-	    (r = buf_put_stringb(req, k)) != 0)
-		fatal_r(r, "KEX_SIGN request");
-	ans = mm_call(RPC_KEX_SIGN, req, RPC_KEX_SIGN_ANS, RPC_MSG_MAX);
-	if ((r = buf_get_string_direct(ans, SIG_MAX, &p, &len)) != 0 ||
-	    (r = buf_get_end(ans)) != 0 ||
-	    (r = buf_put(sig, p, len)) != 0)
-		fatal_r(r, "bad KEX_SIGN answer");
-	buf_free(req);	/* holds K: wiped on free */
-	buf_free(ans);
-}
-
-struct buf *
-mm_kex_rekey(void)
-{
-	struct buf *ans, *i_s = NULL;
-	int r;
-
-	ans = mm_call(RPC_KEX_REKEY, NULL, RPC_KEX_REKEY_ANS, RPC_MSG_MAX);
-	if ((r = buf_froms(ans, PKT_MAX_PACKET, &i_s)) != 0 ||
-	    (r = buf_get_end(ans)) != 0)
-		fatal_r(r, "bad KEX_REKEY answer");
-	buf_free(ans);
-	return i_s;
 }
 
 void
@@ -357,9 +324,9 @@ mm_transport_export(const struct buf *state, int client_fd)
 	bool ok;
 	int r;
 
-	if ((r = rpc_send(mm_fd, RPC_TRANSPORT_EXPORT, state, client_fd)) != 0)
+	if ((r = rpc_send(mm_sock, RPC_TRANSPORT_EXPORT, state, client_fd)) != 0)
 		fatal_r(r, "monitor request TRANSPORT_EXPORT");
-	if ((r = rpc_recv(mm_fd, RPC_MSG_MAX, &got, &ans, NULL)) != 0)
+	if ((r = rpc_recv(mm_sock, RPC_MSG_MAX, &got, &ans, NULL)) != 0)
 		fatal_r(r, "monitor answer to TRANSPORT_EXPORT");
 	if (got != RPC_TRANSPORT_EXPORT_ANS)
 		fatal("monitor answered TRANSPORT_EXPORT with %s",

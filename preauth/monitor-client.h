@@ -37,17 +37,12 @@ struct mm_hello {
 };
 
 void	mm_init(int fd);
+int	mm_fd(void);
 /* Forward our log lines to the monitor (installed as log handler). */
 void	mm_log_handler(enum log_level level, const char *msg, void *ctx);
 void	mm_hello(struct mm_hello *ret);
 uint32_t mm_peer_banner(const char *v_c);
-/* i_c: client KEXINIT payload; q_c/q_s raw public values; k: encoded K.
- * Appends the SSH signature to sig. */
-void	mm_kex_sign(const struct buf *i_c, const uint8_t *q_c, size_t q_c_len,
-	    const uint8_t *q_s, size_t q_s_len, const struct buf *k,
-	    struct buf *sig);
-/* A fresh server KEXINIT for a re-key (caller frees). */
-struct buf *mm_kex_rekey(void);
+/* RPC_KEX_REKEY and RPC_KEX_SIGN: common/kexdrv-rpc.c on mm_fd(). */
 struct mm_auth {
 	int		 code;		/* enum auth_code */
 	char		*methods;	/* that can continue */

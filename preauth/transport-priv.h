@@ -9,19 +9,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "common/kex.h"
+#include "common/kexdrv.h"
 
 struct banner;
 struct buf;
 struct mm_hello;
 struct pkt_state;
-
-enum tr_kex {
-	TR_KEX_IDLE,		/* no key exchange running */
-	TR_KEX_WAIT_KEXINIT,	/* ours sent, waiting for theirs */
-	TR_KEX_WAIT_INIT,	/* both KEXINITs seen, waiting for Q_C */
-	TR_KEX_WAIT_NEWKEYS,	/* our NEWKEYS sent */
-};
 
 struct tr {
 	int			 fd;
@@ -31,16 +24,9 @@ struct tr {
 	struct pkt_state	*pkt;
 	struct banner		*banner;
 	char			*v_c;
-	struct kex_proposal	*sprop;
-	struct buf		*i_s;		/* our current KEXINIT */
-	struct buf		*i_c;
-	struct kex_negotiated	 neg;
-	enum tr_kex		 kex;
-	bool			 our_kexinit_sent;
-	bool			 first_kex_done;
-	bool			 ignore_next_kex_packet;
-	struct kex_keys		*keys;
-	struct buf		*session_id;
+	int			 rpc_fd;	/* the monitor, for kex_ops */
+	struct kexdrv_ops	 kex_ops;
+	struct kexdrv		 kex;		/* common/kexdrv.c */
 	bool			 service_accepted;
 
 	/* ssh-userauth (userauth.c) */

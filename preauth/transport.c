@@ -5,6 +5,8 @@
  * and goes through the version-line parser, the packet layer and struct
  * buf.  The host key signature comes from the monitor, which builds the
  * exchange hash from its own parts; this process never sees a private key.
+ * The key exchanges themselves run in common/kexdrv.c, shared with
+ * hsshd-session's re-keys.
  * Any protocol violation ends the connection with a DISCONNECT naming the
  * reason, and a log line.
  */
@@ -18,16 +20,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "common/banner.h"
 #include "common/buf.h"
-#include "common/cipher.h"
 #include "common/err.h"
 #include "common/helper.h"
-#include "common/kex.h"
+#include "common/kexdrv.h"
 #include "common/log.h"
-#include "common/mac.h"
 #include "common/mem.h"
 #include "common/pkt.h"
 #include "common/ssh2.h"
@@ -136,181 +134,32 @@ tr_msg(uint8_t type)
 	return b;
 }
 
-/* The host key that signs with the negotiated algorithm. */
+/* The host key that signs with the negotiated algorithm (kexdrv ops). */
 static const struct buf *
-tr_hostkey_blob(const struct tr *t, const char *alg)
+tr_hostkey_blob(void *ctx, const char *alg)
 {
-	const char *p, *comma;
-	size_t i, len;
+	const struct tr *t = ctx;
+	size_t i;
 
 	for (i = 0; i < t->hello->nkeys; i++) {
-		for (p = t->hello->keys[i].sig_algs; *p != '\0'; p = comma + 1) {
-			comma = strchr(p, ',');
-			len = comma ? (size_t)(comma - p) : strlen(p);
-			if (len == strlen(alg) && strncmp(p, alg, len) == 0)
-				return t->hello->keys[i].blob;
-			if (comma == NULL)
-				break;
-		}
+		if (kexdrv_list_has(t->hello->keys[i].sig_algs, alg))
+			return t->hello->keys[i].blob;
 	}
 	return NULL;
 }
 
-static void
-tr_send_kexinit(struct tr *t)
+/* A key exchange call failed: a protocol error ends the connection with
+ * its reason, anything else is ours. */
+static void __attribute__((noreturn))
+tr_kex_failed(struct tr *t, int r)
 {
-	struct buf *b;
-
-	if (t->first_kex_done) {
-		/* A re-key needs a fresh KEXINIT issued by the monitor. */
-		buf_free(t->i_s);
-		t->i_s = mm_kex_rekey();
-	}
-	if ((b = buf_from(buf_ptr(t->i_s), buf_len(t->i_s))) == NULL)
-		fatal("out of memory");
-	tr_send(t, b);
-	t->our_kexinit_sent = true;
-}
-
-static void
-tr_kexinit(struct tr *t, struct buf *payload)
-{
-	struct kex_proposal *cprop = NULL;
-	struct buf *copy;
-	int r;
-
-	if (t->kex == TR_KEX_WAIT_INIT || t->kex == TR_KEX_WAIT_NEWKEYS)
-		tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-		    "KEXINIT during key exchange");
-	buf_free(t->i_c);
-	if ((t->i_c = buf_from(buf_ptr(payload), buf_len(payload))) == NULL ||
-	    (copy = buf_from(buf_ptr(payload), buf_len(payload))) == NULL)
-		fatal("out of memory");
-	if ((r = kex_kexinit_parse(copy, &cprop)) != 0) {
-		buf_free(copy);
-		tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-		    "bad KEXINIT: %s", hs_err_str(r));
-	}
-	buf_free(copy);
-	if ((r = kex_negotiate(cprop, t->sprop, !t->first_kex_done,
-	    &t->neg)) != 0) {
+	if (r == HS_ERR_NO_MATCH && t->kex.reason != 0)
 		logit("Unable to negotiate with %s port %d: no matching "
-		    "algorithms. Their offer: kex %s, hostkey %s, cipher %s",
-		    t->addr, t->port, cprop->names[KEX_PROP_KEX],
-		    cprop->names[KEX_PROP_HOSTKEY],
-		    cprop->names[KEX_PROP_ENC_C2S]);
-		kex_proposal_free(cprop);
-		tr_disconnect(t, SSH2_DISCONNECT_KEY_EXCHANGE_FAILED,
-		    "no matching algorithms");
-	}
-	t->ignore_next_kex_packet = t->neg.ignore_guessed_packet;
-	kex_proposal_free(cprop);
-	if (!t->first_kex_done && t->neg.strict_kex) {
-		/* Strict KEX: KEXINIT must have been the first packet. */
-		struct pkt_counters c;
-
-		pkt_get_counters(t->pkt, PKT_IN, &c);
-		if (c.total_packets != 1)
-			tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-			    "strict KEX: KEXINIT was not the first packet");
-		pkt_reset_seqnr_on_newkeys(t->pkt, true);
-	}
-	debug("kex: algorithm: %s", t->neg.kex->name);
-	debug("kex: host key algorithm: %s", t->neg.hostkey_alg);
-	debug("kex: client->server cipher: %s", t->neg.enc_c2s->name);
-	debug("kex: server->client cipher: %s", t->neg.enc_s2c->name);
-	if (!t->our_kexinit_sent)
-		tr_send_kexinit(t);	/* client-initiated re-key */
-	t->kex = TR_KEX_WAIT_INIT;
-}
-
-static void
-tr_kex_init(struct tr *t, struct buf *payload)
-{
-	const struct buf *ks;
-	const uint8_t *q_c;
-	size_t q_c_len, hlen, want[KEX_KEY_MAX];
-	struct buf *q_s = NULL, *k = NULL, *sig = NULL, *reply;
-	struct kex_hash_input hi;
-	struct cipher_ctx *cipher = NULL;
-	struct mac_ctx *mac = NULL;
-	uint8_t h[64];
-	int r;
-
-	if (t->kex != TR_KEX_WAIT_INIT)
-		tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-		    "unexpected KEX_ECDH_INIT");
-	if (t->ignore_next_kex_packet) {
-		/* RFC 4253 §7: a wrong guess is silently dropped. */
-		t->ignore_next_kex_packet = false;
-		return;
-	}
-	if (t->neg.kex->family == KEX_FAMILY_DH)
-		r = buf_get_mpint_direct(payload, MPINT_MAX_BYTES, &q_c,
-		    &q_c_len);
-	else
-		r = buf_get_string_direct(payload, 256, &q_c, &q_c_len);
-	if (r != 0 || (r = buf_get_end(payload)) != 0)
-		tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-		    "bad key exchange message: %s", hs_err_str(r));
-	if ((q_s = buf_new()) == NULL || (k = buf_new()) == NULL ||
-	    (sig = buf_new()) == NULL)
-		fatal("out of memory");
-	if ((r = kex_server(t->neg.kex, q_c, q_c_len, q_s, k)) != 0)
-		tr_disconnect(t, SSH2_DISCONNECT_KEY_EXCHANGE_FAILED,
-		    "key exchange failed: %s", hs_err_str(r));
-	if ((ks = tr_hostkey_blob(t, t->neg.hostkey_alg)) == NULL)
-		fatal("no host key for %s", t->neg.hostkey_alg);
-
-	/* The monitor hashes with its own V_S, I_S, K_S and signs. */
-	mm_kex_sign(t->i_c, q_c, q_c_len, buf_ptr(q_s), buf_len(q_s), k, sig);
-
-	memset(&hi, 0, sizeof(hi));
-	hi.v_c = (const uint8_t *)t->v_c;
-	hi.v_c_len = strlen(t->v_c);
-	hi.v_s = (const uint8_t *)t->hello->v_s;
-	hi.v_s_len = strlen(t->hello->v_s);
-	hi.i_c = buf_ptr(t->i_c);
-	hi.i_c_len = buf_len(t->i_c);
-	hi.i_s = buf_ptr(t->i_s);
-	hi.i_s_len = buf_len(t->i_s);
-	hi.k_s = buf_ptr(ks);
-	hi.k_s_len = buf_len(ks);
-	hi.q_c = q_c;
-	hi.q_c_len = q_c_len;
-	hi.q_s = buf_ptr(q_s);
-	hi.q_s_len = buf_len(q_s);
-	hi.k = k;
-	hlen = kex_hash_len(t->neg.kex);
-	if ((r = kex_hash(t->neg.kex, &hi, h, sizeof(h))) != 0)
-		fatal_r(r, "kex_hash");
-	if (t->session_id == NULL && (t->session_id = buf_from(h, hlen)) == NULL)
-		fatal("out of memory");
-	kex_key_sizes(&t->neg, want);
-	kex_keys_free(t->keys);
-	t->keys = NULL;
-	if ((r = kex_derive_keys(t->neg.kex, k, h, hlen,
-	    buf_ptr(t->session_id), buf_len(t->session_id), want,
-	    &t->keys)) != 0)
-		fatal_r(r, "kex_derive_keys");
-	sodium_memzero(h, sizeof(h));
-
-	reply = tr_msg(SSH2_MSG_KEX_ECDH_REPLY);
-	if ((r = buf_put_stringb(reply, ks)) != 0 ||
-	    (r = (t->neg.kex->family == KEX_FAMILY_DH ?
-	    buf_put_mpint(reply, buf_ptr(q_s), buf_len(q_s)) :
-	    buf_put_stringb(reply, q_s))) != 0 ||
-	    (r = buf_put_stringb(reply, sig)) != 0)
-		fatal_r(r, "KEX reply");
-	tr_send(t, reply);
-	tr_send(t, tr_msg(SSH2_MSG_NEWKEYS));
-	if ((r = kex_keys_contexts(&t->neg, t->keys, true, false, &cipher,
-	    &mac)) != 0 || (r = pkt_set_keys(t->pkt, PKT_OUT, cipher, mac)) != 0)
-		fatal_r(r, "outgoing keys");
-	t->kex = TR_KEX_WAIT_NEWKEYS;
-	buf_free(q_s);
-	buf_free(k);
-	buf_free(sig);
+		    "algorithms. Their offer: %s", t->addr, t->port,
+		    t->kex.offer);
+	if (t->kex.reason != 0)
+		tr_disconnect(t, t->kex.reason, "%s", t->kex.errmsg);
+	fatal_r(r, "key exchange: %s", t->kex.errmsg);
 }
 
 /* RFC 8308: tell the client which signature algorithms we accept. */
@@ -327,30 +176,17 @@ tr_send_ext_info(struct tr *t)
 	tr_send(t, b);
 }
 
+/* KEXINIT, KEX_ECDH_INIT or NEWKEYS. */
 static void
-tr_newkeys(struct tr *t, struct buf *payload)
+tr_kex_input(struct tr *t, uint8_t type, struct buf *payload)
 {
-	struct cipher_ctx *cipher = NULL;
-	struct mac_ctx *mac = NULL;
-	bool initial = !t->first_kex_done;
+	enum kexdrv_event ev;
+	bool initial = !t->kex.first_done;
 	int r;
 
-	if (t->kex != TR_KEX_WAIT_NEWKEYS)
-		tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-		    "unexpected NEWKEYS");
-	if ((r = buf_get_end(payload)) != 0)
-		tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR, "bad NEWKEYS");
-	if ((r = kex_keys_contexts(&t->neg, t->keys, true, true, &cipher,
-	    &mac)) != 0 || (r = pkt_set_keys(t->pkt, PKT_IN, cipher, mac)) != 0)
-		fatal_r(r, "incoming keys");
-	kex_keys_free(t->keys);
-	t->keys = NULL;
-	t->kex = TR_KEX_IDLE;
-	t->our_kexinit_sent = false;
-	t->first_kex_done = true;
-	if (initial && t->neg.strict_kex)
-		debug("kex: strict key exchange (kex-strict-s-v00@openssh.com)");
-	if (initial && t->neg.ext_info_c)
+	if ((r = kexdrv_input(&t->kex, type, payload, &ev)) != 0)
+		tr_kex_failed(t, r);
+	if (ev == KEXDRV_EV_DONE && initial && t->kex.neg.ext_info_c)
 		tr_send_ext_info(t);
 }
 
@@ -413,23 +249,9 @@ tr_dispatch(struct tr *t, struct buf *payload)
 	if (buf_peek_u8(payload, 0, &type) != 0 ||
 	    (type != SSH2_MSG_KEXINIT && buf_consume(payload, 1) != 0))
 		tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR, "empty packet");
-	/* Strict KEX: nothing but key exchange until the first NEWKEYS. */
-	if (!t->first_kex_done && t->neg.strict_kex &&
-	    type != SSH2_MSG_KEXINIT && type != SSH2_MSG_KEX_ECDH_INIT &&
-	    type != SSH2_MSG_NEWKEYS)
-		tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-		    "strict KEX violation: unexpected message type %u", type);
-	/* Before the first keys, only transport messages are allowed. */
-	if (!t->first_kex_done && type >= SSH2_MSG_SERVICE_REQUEST &&
-	    type != SSH2_MSG_KEXINIT && type != SSH2_MSG_KEX_ECDH_INIT &&
-	    type != SSH2_MSG_NEWKEYS)
-		tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-		    "message type %u before key exchange", type);
-	/* During a re-key, only transport and kex messages. */
-	if (t->kex != TR_KEX_IDLE && type > SSH2_MSG_EXT_INFO &&
-	    (type < SSH2_MSG_KEXINIT || type > 49))
-		tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-		    "message type %u during key exchange", type);
+	/* Strict KEX, before the first keys, during an exchange. */
+	if (kexdrv_check(&t->kex, type) != 0)
+		tr_disconnect(t, t->kex.reason, "%s", t->kex.errmsg);
 	switch (type) {
 	case SSH2_MSG_DISCONNECT:
 		tr_peer_disconnect(t, payload);
@@ -439,13 +261,9 @@ tr_dispatch(struct tr *t, struct buf *payload)
 	case SSH2_MSG_UNIMPLEMENTED:
 		break;
 	case SSH2_MSG_KEXINIT:
-		tr_kexinit(t, payload);
-		break;
 	case SSH2_MSG_KEX_ECDH_INIT:
-		tr_kex_init(t, payload);
-		break;
 	case SSH2_MSG_NEWKEYS:
-		tr_newkeys(t, payload);
+		tr_kex_input(t, type, payload);
 		break;
 	case SSH2_MSG_SERVICE_REQUEST:
 		tr_service_request(t, payload);
@@ -495,6 +313,7 @@ tr_banner_bytes(struct tr *t, const uint8_t *p, size_t n)
 		tr_exit(t, HELPER_EXIT_NOAUTH);
 	}
 	t->v_c = xstrdup(banner_line(t->banner));
+	t->kex.v_c = t->v_c;
 	(void)mm_peer_banner(t->v_c);
 	return used;
 }
@@ -519,23 +338,19 @@ transport_run(int fd, const struct mm_hello *hello, const char *addr,
 	if ((r = pkt_new(&t.pkt)) != 0 ||
 	    (r = banner_new(false, &t.banner)) != 0)
 		fatal_r(r, "transport state");
-	if ((t.i_s = buf_from(buf_ptr(hello->i_s),
-	    buf_len(hello->i_s))) == NULL)
-		fatal("out of memory");
-	{
-		struct buf *copy = buf_from(buf_ptr(hello->i_s),
-		    buf_len(hello->i_s));
-
-		if (copy == NULL || (r = kex_kexinit_parse(copy,
-		    &t.sprop)) != 0)
-			fatal_r(r, "own KEXINIT");
-		buf_free(copy);
-	}
+	/* The monitor issues every KEXINIT and signs every exchange. */
+	t.kex_ops.kexinit = kexdrv_rpc_kexinit;
+	t.kex_ops.sign = kexdrv_rpc_sign;
+	t.kex_ops.rpc = &t.rpc_fd;
+	t.kex_ops.hostkey = tr_hostkey_blob;
+	t.kex_ops.ctx = &t;
+	t.rpc_fd = mm_fd();
+	kexdrv_init(&t.kex, t.pkt, &t.kex_ops, hello->v_s);
 	/* Our version line, then our KEXINIT, without waiting. */
 	if ((r = buf_putf(pkt_output(t.pkt), "%s\r\n", hello->v_s)) != 0)
 		fatal_r(r, "banner");
-	tr_send_kexinit(&t);
-	t.kex = TR_KEX_WAIT_KEXINIT;
+	if ((r = kexdrv_begin(&t.kex, hello->i_s)) != 0)
+		tr_kex_failed(&t, r);
 
 	for (;;) {
 		tr_flush(&t);

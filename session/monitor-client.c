@@ -88,45 +88,6 @@ mm_log_handler(enum log_level level, const char *msg, void *ctx)
 	buf_free(b);
 }
 
-struct buf *
-mm_kex_rekey(void)
-{
-	struct buf *ans, *i_s = NULL;
-	int r;
-
-	ans = mm_call(RPC_KEX_REKEY, NULL, RPC_KEX_REKEY_ANS, NULL);
-	if ((r = buf_froms(ans, PKT_MAX_PACKET, &i_s)) != 0 ||
-	    (r = buf_get_end(ans)) != 0)
-		fatal_r(r, "bad KEX_REKEY answer");
-	buf_free(ans);
-	return i_s;
-}
-
-void
-mm_kex_sign(const struct buf *i_c, const uint8_t *q_c, size_t q_c_len,
-    const uint8_t *q_s, size_t q_s_len, const struct buf *k, struct buf *sig)
-{
-	struct buf *req, *ans;
-	const uint8_t *p;
-	size_t len;
-	int r;
-
-	if ((req = buf_new()) == NULL)
-		fatal("out of memory");
-	if ((r = buf_put_stringb(req, i_c)) != 0 ||
-	    (r = buf_put_string(req, q_c, q_c_len)) != 0 ||
-	    (r = buf_put_string(req, q_s, q_s_len)) != 0 ||
-	    (r = buf_put_stringb(req, k)) != 0)
-		fatal_r(r, "KEX_SIGN request");
-	ans = mm_call(RPC_KEX_SIGN, req, RPC_KEX_SIGN_ANS, NULL);
-	if ((r = buf_get_string_direct(ans, SIG_MAX, &p, &len)) != 0 ||
-	    (r = buf_get_end(ans)) != 0 ||
-	    (r = buf_put(sig, p, len)) != 0)
-		fatal_r(r, "bad KEX_SIGN answer");
-	buf_free(req);	/* holds K: wiped on free */
-	buf_free(ans);
-}
-
 int
 mm_pty_open(int *ret_master, char *name, size_t namelen)
 {

@@ -7,9 +7,8 @@
  *
  *  RPC_LOG            u8 level, string text (at most LOG_LINE_MAX); no
  *                     answer
- *  RPC_KEX_REKEY      empty -> string a fresh server KEXINIT payload
- *  RPC_KEX_SIGN       string I_C, string Q_C, string Q_S, string K (the
- *                     encoded mpint) -> string signature
+ *  RPC_KEX_REKEY,     see common/kexdrv-rpc.c
+ *  RPC_KEX_SIGN
  *  RPC_PTY_OPEN       empty -> string tty name ("/dev/pts/N"), with the
  *                     master by SCM_RIGHTS; an empty name and no fd when
  *                     the monitor could not open one
@@ -41,13 +40,7 @@ int	 mm_fd(void);
 struct session_init *mm_session_init(int *ret_fd);
 /* Forward our log lines to the monitor (installed as log handler). */
 void	 mm_log_handler(enum log_level level, const char *msg, void *ctx);
-/* A fresh server KEXINIT for a re-key (caller frees). */
-struct buf *mm_kex_rekey(void);
-/* The host key signature over the exchange hash the monitor computes
- * itself; appended to sig. */
-void	 mm_kex_sign(const struct buf *i_c, const uint8_t *q_c, size_t q_c_len,
-	    const uint8_t *q_s, size_t q_s_len, const struct buf *k,
-	    struct buf *sig);
+/* RPC_KEX_REKEY and RPC_KEX_SIGN: common/kexdrv-rpc.c on mm_fd(). */
 /* A pty master and its name; 0, or HS_ERR_NOT_FOUND if the monitor
  * could not open one. */
 int	 mm_pty_open(int *ret_master, char *name, size_t namelen);

@@ -10,20 +10,13 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "common/kex.h"
+#include "common/kexdrv.h"
 
 struct buf;
 struct conn;
 struct hs_config;
 struct pkt_state;
 struct session_init;
-
-enum sk_state {
-	SK_IDLE,		/* no key exchange running */
-	SK_WAIT_KEXINIT,	/* ours sent, waiting for theirs */
-	SK_WAIT_INIT,		/* both KEXINITs seen, waiting for Q_C */
-	SK_WAIT_NEWKEYS,	/* our NEWKEYS sent */
-};
 
 struct str {
 	int			 fd;
@@ -32,18 +25,13 @@ struct str {
 	const struct hs_config	*cfg;
 	struct conn		*conn;
 
-	/* Re-keying (kex.c). */
-	enum sk_state		 kex;
-	bool			 our_kexinit_sent;
-	bool			 ignore_next_kex_packet;
-	struct buf		*i_s;		/* our KEXINIT of this exchange */
-	struct buf		*i_c;
-	struct kex_negotiated	 neg;
-	struct kex_keys		*keys;
+	/* Re-keying (kex.c, common/kexdrv.c). */
+	int			 rpc_fd;	/* the monitor, for kex_ops */
+	struct kexdrv_ops	 kex_ops;
+	struct kexdrv		 kex;
 	uint64_t		 rekey_bytes;	/* per direction, these keys */
 	uint64_t		 rekey_packets;
 	time_t			 rekey_deadline; /* monotonic s; 0 = none */
-	unsigned int		 rekeys;
 
 	/* ClientAliveInterval: when the client was last heard from, and the
 	 * keep-alives sent since without an answer. */
@@ -68,15 +56,16 @@ void	 str_flush_queue(struct str *);
 time_t	 str_now(void);
 
 /* kex.c */
+/* The driver, with the keys the monitor handed over in force. */
+void	 sk_init(struct str *);
 /* The limits of the keys in force (after the hand-over or a NEWKEYS). */
 void	 sk_set_limits(struct str *);
 /* Whether the limits call for a re-key now. */
 bool	 sk_due(const struct str *);
 /* Start a re-key: a fresh KEXINIT from the monitor, sent. */
 void	 sk_start(struct str *);
-void	 sk_kexinit(struct str *, struct buf *payload);
-void	 sk_ecdh_init(struct str *, struct buf *payload);
-void	 sk_newkeys(struct str *, struct buf *payload);
+/* KEXINIT, KEX_ECDH_INIT or NEWKEYS from the client. */
+void	 sk_input(struct str *, uint8_t type, struct buf *payload);
 /* Whether connection messages must be held back now. */
 bool	 sk_holding(const struct str *);
 

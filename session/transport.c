@@ -32,6 +32,7 @@
 #include "common/err.h"
 #include "common/helper.h"
 #include "common/kex.h"
+#include "common/kexdrv.h"
 #include "common/log.h"
 #include "common/mac.h"
 #include "common/mem.h"
@@ -132,10 +133,7 @@ str_exit(struct str *t, int status)
 	/* Wipe the keys on the way out. */
 	pkt_free(t->pkt);
 	t->pkt = NULL;
-	kex_keys_free(t->keys);
-	t->keys = NULL;
-	buf_free(t->i_s);
-	buf_free(t->i_c);
+	kexdrv_clear(&t->kex);
 	buf_free(t->queue);
 	exit(status);
 }
@@ -258,10 +256,8 @@ str_dispatch(struct str *t, struct buf *payload)
 		    "empty packet");
 	/* Once the peer's KEXINIT is in, only transport messages until
 	 * its NEWKEYS (RFC 4253 §7.1). */
-	if ((t->kex == SK_WAIT_INIT || t->kex == SK_WAIT_NEWKEYS) &&
-	    type > SSH2_MSG_DEBUG && (type < SSH2_MSG_KEXINIT || type > 49))
-		str_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-		    "message type %u during key exchange", type);
+	if (kexdrv_check(&t->kex, type) != 0)
+		str_disconnect(t, t->kex.reason, "%s", t->kex.errmsg);
 	switch (type) {
 	case SSH2_MSG_DISCONNECT:
 		str_peer_disconnect(t, payload);
@@ -271,13 +267,9 @@ str_dispatch(struct str *t, struct buf *payload)
 	case SSH2_MSG_UNIMPLEMENTED:
 		break;
 	case SSH2_MSG_KEXINIT:
-		sk_kexinit(t, payload);
-		break;
 	case SSH2_MSG_KEX_ECDH_INIT:
-		sk_ecdh_init(t, payload);
-		break;
 	case SSH2_MSG_NEWKEYS:
-		sk_newkeys(t, payload);
+		sk_input(t, type, payload);
 		break;
 	case SSH2_MSG_USERAUTH_REQUEST:
 		/* RFC 4252 §5.1: ignored once authenticated. */
@@ -597,11 +589,7 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 	t.cfg = cfg;
 	if ((t.queue = buf_new()) == NULL)
 		fatal("out of memory");
-	/* The keys in force are the ones the monitor negotiated. */
-	if ((t.neg.enc_c2s = cipher_by_name(si->enc_c2s)) == NULL ||
-	    (t.neg.enc_s2c = cipher_by_name(si->enc_s2c)) == NULL)
-		fatal("unknown cipher in the start state");
-	sk_set_limits(&t);
+	sk_init(&t);
 	io.send = str_conn_send;
 	io.room = str_conn_room;
 	io.ctx = &t;
@@ -655,7 +643,7 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 		pfd[PFD_SIG].events = POLLIN;
 		nchan = conn_pollfds(t.conn, pfd + PFD_FIXED, npfd - PFD_FIXED);
 
-		if (t.rekey_deadline != 0 && t.kex == SK_IDLE) {
+		if (t.rekey_deadline != 0 && t.kex.state == KEXDRV_IDLE) {
 			now = str_now();
 			n = t.rekey_deadline <= now ? 0 :
 			    (int)((t.rekey_deadline - now) * 1000);

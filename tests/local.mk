@@ -57,6 +57,16 @@ check_PROGRAMS += %D%/unit/test-cipher %D%/unit/test-kex %D%/unit/test-pkt
 %C%_unit_test_kex_LDADD = $(UNIT_LDADD)
 %C%_unit_test_pkt_LDADD = $(UNIT_LDADD)
 TESTS += %D%/unit/test-cipher %D%/unit/test-kex %D%/unit/test-pkt
+# The server's key exchange driver (common/kexdrv.c), with a fake monitor.
+check_PROGRAMS += %D%/unit/test-kexdrv
+%C%_unit_test_kexdrv_LDADD = $(UNIT_LDADD)
+TESTS += %D%/unit/test-kexdrv
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-kexdrv
+%C%_fuzz_fuzz_kexdrv_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_kexdrv_LDADD = $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-kexdrv.c
 # The transport library against a real OpenSSH client.
 check_PROGRAMS += %D%/unit/interop-server
 %C%_unit_interop_server_LDADD = $(UNIT_LDADD)

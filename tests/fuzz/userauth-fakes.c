@@ -123,7 +123,7 @@ uaf_tr_new(void)
 	t->port = 50022;
 	if (pkt_new(&t->pkt) != 0)
 		uaf_bug("pkt_new");
-	t->first_kex_done = true;
+	t->kex.first_done = true;
 	t->service_accepted = true;
 	return t;
 }
