@@ -261,14 +261,23 @@ test_values(void)
 	TEST_START("enumerations");
 	c = load("PermitRootLogin without-password\nAllowTcpForwarding local\n"
 	    "GatewayPorts clientspecified\nAddressFamily inet6\n"
-	    "IgnoreRhosts shosts-only\nFingerprintHash md5\n", true);
+	    "IgnoreRhosts shosts-only\n", true);
 	ASSERT_INT_EQ(c->permit_root_login, CONFIG_ROOT_PROHIBIT_PASSWORD);
 	ASSERT_INT_EQ(c->allow_tcp_forwarding, CONFIG_FWD_LOCAL);
 	ASSERT_INT_EQ(c->gateway_ports, CONFIG_GATEWAY_CLIENTSPECIFIED);
 	ASSERT_INT_EQ(c->address_family, AF_INET6);
 	ASSERT_INT_EQ(c->ignore_rhosts, CONFIG_RHOSTS_SHOSTS_ONLY);
+	ASSERT_INT_EQ(c->fingerprint_hash, CONFIG_FP_SHA256);
+	config_free(c);
+#ifdef HAVE_OPENSSL
+	c = load("FingerprintHash md5\n", true);
 	ASSERT_INT_EQ(c->fingerprint_hash, CONFIG_FP_MD5);
 	config_free(c);
+#else
+	/* MD5 comes from libcrypto: a precise error without it. */
+	load_fails("FingerprintHash md5\n", "test.conf:1: bad value 'md5' "
+	    "for FingerprintHash (expected SHA256)");
+#endif
 	load_fails("PermitRootLogin maybe\n", "test.conf:1: bad value 'maybe' "
 	    "for PermitRootLogin (expected yes, prohibit-password, "
 	    "forced-commands-only, no)");
