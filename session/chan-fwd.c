@@ -251,30 +251,42 @@ fwd_release(struct conn *c, void *ctx)
 	free(fl);
 }
 
+int
+conn_accepted_peer(int fd, char *addr, size_t addrlen, uint32_t *ret_port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char port[NI_MAXSERV];
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1 ||
+	    getnameinfo((struct sockaddr *)&ss, len, addr, addrlen, port,
+	    sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		debug_f("getpeername: %s", strerror(errno));
+		(void)close(fd);
+		return HS_ERR_SYSTEM;
+	}
+	*ret_port = (uint32_t)strtoul(port, NULL, 10);
+	return 0;
+}
+
 static int
 fwd_accept_tcp(struct conn *c, int fd, void *ctx)
 {
 	struct fwd_listen *fl = ctx;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	char addr[NI_MAXHOST], port[NI_MAXSERV];
+	char addr[NI_MAXHOST];
+	uint32_t port;
 	struct buf *extra;
 	int r;
 
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1 ||
-	    getnameinfo((struct sockaddr *)&ss, len, addr, sizeof(addr), port,
-	    sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		debug_f("getpeername: %s", strerror(errno));
-		(void)close(fd);
+	if (conn_accepted_peer(fd, addr, sizeof(addr), &port) != 0)
 		return 0;
-	}
-	debug("connection to %s port %u forwarded from %s port %s",
+	debug("connection to %s port %u forwarded from %s port %u",
 	    fl->host, fl->port, addr, port);
 	if ((extra = buf_new()) == NULL ||
 	    buf_put_cstring(extra, fl->host) != 0 ||
 	    buf_put_u32(extra, fl->port) != 0 ||
 	    buf_put_cstring(extra, addr) != 0 ||
-	    buf_put_u32(extra, (uint32_t)strtoul(port, NULL, 10)) != 0)
+	    buf_put_u32(extra, port) != 0)
 		fatal_f("out of memory");
 	r = conn_open_outbound(c, "forwarded-tcpip", extra, fd);
 	buf_free(extra);

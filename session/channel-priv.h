@@ -160,6 +160,15 @@ int	 conn_open_outbound(struct conn *, const char *type,
 	    const struct buf *extra, int fd);
 
 /*
+ * The originator of an accepted connection (for "forwarded-tcpip" and
+ * "x11" opens and the log): the numeric address of fd's peer in addr and
+ * its port.  0, or HS_ERR_SYSTEM after closing fd (the accepted
+ * connection is dropped, not the SSH connection).
+ */
+int	 conn_accepted_peer(int fd, char *addr, size_t addrlen,
+	    uint32_t *ret_port);
+
+/*
  * A channel of type the peer opened (peer_id, window, packet size) whose
  * I/O is a socket we connect to each of naddrs addresses in turn
  * (copied; at most FWD_ADDRS_MAX), without blocking.  The

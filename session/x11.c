@@ -240,27 +240,21 @@ static int
 x11_accept(struct conn *c, int fd, void *ctx)
 {
 	struct x11_fwd *x = ctx;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	char addr[NI_MAXHOST], port[NI_MAXSERV];
+	char addr[NI_MAXHOST];
+	uint32_t port;
 	struct buf *extra;
 	int r;
 
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1 ||
-	    getnameinfo((struct sockaddr *)&ss, len, addr, sizeof(addr), port,
-	    sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		debug_f("getpeername: %s", strerror(errno));
-		(void)close(fd);
+	if (conn_accepted_peer(fd, addr, sizeof(addr), &port) != 0)
 		return 0;
-	}
-	debug("X11 connection to display %u from %s port %s", x->display,
+	debug("X11 connection to display %u from %s port %u", x->display,
 	    addr, port);
 	/* Single-connection: nobody else gets this display. */
 	if (x->single)
 		x11_close_listeners(c, x);
 	if ((extra = buf_new()) == NULL ||
 	    buf_put_cstring(extra, addr) != 0 ||
-	    buf_put_u32(extra, (uint32_t)strtoul(port, NULL, 10)) != 0)
+	    buf_put_u32(extra, port) != 0)
 		fatal_f("out of memory");
 	r = conn_open_outbound(c, "x11", extra, fd);
 	buf_free(extra);
