@@ -45,9 +45,7 @@ account required pam_deny.so
 session required pam_permit.so
 PAM
 
-T_PORT=$(free_port)
-ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/hk"
-printf '[127.0.0.1]:%s %s\n' "$T_PORT" "$(cut -d' ' -f1-2 "$T_DIR/hk.pub")" > "$T_DIR/known_hosts"
+test_hostkey
 cfg="$T_DIR/sshd_config"
 LOG="$T_DIR/auth.log"
 

@@ -9,24 +9,12 @@
 # forwarded display; X11Forwarding no leaves DISPLAY unset.
 . "$top_srcdir/tests/e2e/lib.sh"
 
-if ! is_root; then
-	echo "1..0 # SKIP needs root to create a test account"
-	exit 0
-fi
 for t in ssh-agent ssh-add Xvfb xauth xdpyinfo; do
 	command -v "$t" >/dev/null 2>&1 || { echo "1..0 # SKIP $t is not installed"; exit 0; }
 done
-U=hsfx$$
-trap 't_cleanup; userdel -r "$U" >/dev/null 2>&1' EXIT
-useradd -m -s /bin/sh "$U" 2>/dev/null || { echo "1..0 # SKIP useradd failed"; exit 0; }
-H=$(getent passwd "$U" | cut -d: -f6)
-ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/uk"
-mkdir -p "$H/.ssh" && cp "$T_DIR/uk.pub" "$H/.ssh/authorized_keys"
-chown -R "$U:$U" "$H/.ssh" && chmod 700 "$H/.ssh" && chmod 600 "$H/.ssh/authorized_keys"
+test_user hsfx
 
-T_PORT=$(free_port)
-ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/hk"
-printf '[127.0.0.1]:%s %s\n' "$T_PORT" "$(cut -d' ' -f1-2 "$T_DIR/hk.pub")" > "$T_DIR/known_hosts"
+test_hostkey
 S="$(ssh_opts) -o IdentitiesOnly=yes -i $T_DIR/uk"
 # shellcheck disable=SC2086
 sshu() { ssh $S "$U@127.0.0.1" "$@"; }

@@ -11,17 +11,7 @@
 # without channels.  Every wait is bounded.
 . "$top_srcdir/tests/e2e/lib.sh"
 
-if ! is_root; then
-	echo "1..0 # SKIP needs root to create a test account"
-	exit 0
-fi
-U=hsfw$$
-trap 't_cleanup; userdel -r "$U" >/dev/null 2>&1' EXIT
-useradd -m -s /bin/sh "$U" 2>/dev/null || { echo "1..0 # SKIP useradd failed"; exit 0; }
-H=$(getent passwd "$U" | cut -d: -f6)
-ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/uk"
-mkdir -p "$H/.ssh" && cp "$T_DIR/uk.pub" "$H/.ssh/authorized_keys"
-chown -R "$U:$U" "$H/.ssh" && chmod 700 "$H/.ssh" && chmod 600 "$H/.ssh/authorized_keys"
+test_user hsfw
 
 # An echo server on a TCP port and a Unix socket the user may use.
 cat > "$T_DIR/echo.py" <<'EOF'
@@ -92,9 +82,7 @@ port_closed() { ! port_open "$1"; }
 wait_for "port_open $E && port_open $W && [ -S '$T_DIR/echo.sock' ]" 100 || diag "test servers did not start"
 client() { "$PYTHON" "$T_DIR/client.py" "$@"; }
 
-T_PORT=$(free_port)
-ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/hk"
-printf '[127.0.0.1]:%s %s\n' "$T_PORT" "$(cut -d' ' -f1-2 "$T_DIR/hk.pub")" > "$T_DIR/known_hosts"
+test_hostkey
 S="$(ssh_opts) -o IdentitiesOnly=yes -i $T_DIR/uk -o ExitOnForwardFailure=yes"
 # bg_ssh ARGS...: ssh in the background as the user; its PID in SP, its
 # stderr in $T_DIR/ssh.err.

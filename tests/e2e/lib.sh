@@ -94,6 +94,28 @@ wait_for() {
 	return 1
 }
 
+# test_user PREFIX: as root, a throw-away account PREFIX$$ with a home
+# and /bin/sh, removed at exit, that logs in with the key $T_DIR/uk;
+# sets U and H.  Without root (or useradd) the test is skipped whole.
+test_user() {
+	is_root || { echo "1..0 # SKIP needs root to create a test account"; exit 0; }
+	U=$1$$
+	trap 't_cleanup; userdel -r "$U" >/dev/null 2>&1' EXIT
+	useradd -m -s /bin/sh "$U" 2>/dev/null || { echo "1..0 # SKIP useradd failed"; exit 0; }
+	H=$(getent passwd "$U" | cut -d: -f6)
+	ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/uk"
+	mkdir -p "$H/.ssh" && cp "$T_DIR/uk.pub" "$H/.ssh/authorized_keys"
+	chown -R "$U:$U" "$H/.ssh" && chmod 700 "$H/.ssh" && chmod 600 "$H/.ssh/authorized_keys"
+}
+
+# test_hostkey: a free T_PORT and a fresh Ed25519 host key $T_DIR/hk that
+# $T_DIR/known_hosts (as ssh_opts uses it) knows for it.
+test_hostkey() {
+	T_PORT=$(free_port)
+	ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/hk"
+	printf '[127.0.0.1]:%s %s\n' "$T_PORT" "$(cut -d' ' -f1-2 "$T_DIR/hk.pub")" > "$T_DIR/known_hosts"
+}
+
 # write_config FILE [extra lines...]: a loopback test configuration.
 # Tests provoke failures from 127.0.0.1 on purpose, so PerSourcePenalties
 # is off unless a test sets T_PENALTIES (the keyword's value).

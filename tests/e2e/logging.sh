@@ -11,27 +11,15 @@
 # Host and AllowUsers USER@HOST see the verified name "localhost".
 . "$top_srcdir/tests/e2e/lib.sh"
 
-if ! is_root; then
-	echo "1..0 # SKIP needs root (test account, packet socket)"
-	exit 0
-fi
-U=hstl$$
-trap 't_cleanup; userdel -r "$U" >/dev/null 2>&1' EXIT
-useradd -m -s /bin/sh "$U" 2>/dev/null || { echo "1..0 # SKIP useradd failed"; exit 0; }
-H=$(getent passwd "$U" | cut -d: -f6)
-ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/uk"
-mkdir -p "$H/.ssh" && cp "$T_DIR/uk.pub" "$H/.ssh/authorized_keys"
-chown -R "$U:$U" "$H/.ssh" && chmod 700 "$H/.ssh" && chmod 600 "$H/.ssh/authorized_keys"
+test_user hstl
 
-T_PORT=$(free_port)
-ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/hk"
-printf '[127.0.0.1]:%s %s\n' "$T_PORT" "$(cut -d' ' -f1-2 "$T_DIR/hk.pub")" > "$T_DIR/known_hosts"
+test_hostkey
 # af41 = 0x88 (interactive), cs2 = 0x40 (bulk).
 fph=
 has_openssl && fph="FingerprintHash md5"
 T_LOGLEVEL=INFO write_config "$T_DIR/cfg" "HostKey $T_DIR/hk" \
 	"IPQoS af41 cs2" ${fph:+"$fph"} \
-	"LogVerbose transport.c:*:* answer-kex.c:*:*,main.c:main():*" \
+	"LogVerbose kexdrv.c:*:* answer-kex.c:*:*,main.c:main():*" \
 	"Match Host localhost" "ForceCommand echo matched-by-name"
 start_hsshd "$T_DIR/cfg" || { not_ok "server starts"; done_testing; exit 1; }
 S="$(ssh_opts) -o IdentitiesOnly=yes -i $T_DIR/uk"
@@ -60,7 +48,7 @@ check "a terminal session ends marked interactive" [ "$(tail -n 1 "$T_DIR/tty")"
 
 log="$T_DIR/hsshd.log"
 check "LogVerbose forces the pre-auth child's lines (tagged file:function():line)" \
-	grep -q -E '\]: transport\.c:[a-z_0-9]+\(\):[0-9]+: kex: algorithm: ' "$log"
+	grep -q -E '\]: kexdrv\.c:[a-z_0-9]+\(\):[0-9]+: kex: algorithm: .* \[preauth\]$' "$log"
 check "LogVerbose forces the monitor's lines" \
 	grep -q -E '\]: answer-kex\.c:[a-z_0-9]+\(\):[0-9]+: ' "$log"
 check "LogVerbose forces the session's lines" \

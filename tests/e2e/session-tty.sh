@@ -49,9 +49,7 @@ chown -R "$U:$U" "$H/.ssh" && chmod 700 "$H/.ssh" && chmod 600 "$H/.ssh/authoriz
 # No message of the day or mail notice in the panes.
 touch "$H/.hushlogin" && chown "$U:$U" "$H/.hushlogin"
 
-T_PORT=$(free_port)
-ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/hk"
-printf '[127.0.0.1]:%s %s\n' "$T_PORT" "$(cut -d' ' -f1-2 "$T_DIR/hk.pub")" > "$T_DIR/known_hosts"
+test_hostkey
 # A PAM session as on Debian: pam_loginuid marks the login for last.
 cat > "/etc/pam.d/hsshd-t$$-tty" <<PAM
 auth required pam_unix.so nodelay

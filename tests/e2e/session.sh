@@ -7,21 +7,9 @@
 # of the connection gone after the client leaves.
 . "$top_srcdir/tests/e2e/lib.sh"
 
-if ! is_root; then
-	echo "1..0 # SKIP needs root to create a test account"
-	exit 0
-fi
-U=hsts$$
-trap 't_cleanup; userdel -r "$U" >/dev/null 2>&1' EXIT
-useradd -m -s /bin/sh "$U" 2>/dev/null || { echo "1..0 # SKIP useradd failed"; exit 0; }
-H=$(getent passwd "$U" | cut -d: -f6)
-ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/uk"
-mkdir -p "$H/.ssh" && cp "$T_DIR/uk.pub" "$H/.ssh/authorized_keys"
-chown -R "$U:$U" "$H/.ssh" && chmod 700 "$H/.ssh" && chmod 600 "$H/.ssh/authorized_keys"
+test_user hsts
 
-T_PORT=$(free_port)
-ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/hk"
-printf '[127.0.0.1]:%s %s\n' "$T_PORT" "$(cut -d' ' -f1-2 "$T_DIR/hk.pub")" > "$T_DIR/known_hosts"
+test_hostkey
 write_config "$T_DIR/cfg" "HostKey $T_DIR/hk" "Subsystem sftp /usr/lib/openssh/sftp-server"
 start_hsshd "$T_DIR/cfg" || { not_ok "server starts"; done_testing; exit 1; }
 S="$(ssh_opts) -o IdentitiesOnly=yes -i $T_DIR/uk"
