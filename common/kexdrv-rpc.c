@@ -23,34 +23,6 @@
 #include "common/log.h"
 #include "common/rpc.h"
 
-/* One request, one answer of the expected type. */
-static int
-kexdrv_rpc_call(int fd, uint8_t type, const struct buf *req, uint8_t want,
-    struct buf **ret)
-{
-	struct buf *ans = NULL;
-	uint8_t got;
-	int r;
-
-	*ret = NULL;
-	if ((r = rpc_send(fd, type, req, -1)) != 0)
-		goto out;
-	if ((r = rpc_recv(fd, RPC_MSG_MAX, &got, &ans, NULL)) != 0)
-		goto out;
-	if (got != want) {
-		debug_f("monitor answered %s with %s", rpc_type_name(type),
-		    rpc_type_name(got));
-		r = HS_ERR_PROTOCOL;
-		goto out;
-	}
-	*ret = ans;
-	ans = NULL;
-	r = 0;
- out:
-	buf_free(ans);
-	return r;
-}
-
 int
 kexdrv_rpc_kexinit(void *rpc, struct buf **ret)
 {
@@ -58,8 +30,8 @@ kexdrv_rpc_kexinit(void *rpc, struct buf **ret)
 	int r;
 
 	*ret = NULL;
-	if ((r = kexdrv_rpc_call(*(const int *)rpc, RPC_KEX_REKEY, NULL,
-	    RPC_KEX_REKEY_ANS, &ans)) != 0)
+	if ((r = rpc_call(*(const int *)rpc, RPC_KEX_REKEY, NULL,
+	    RPC_KEX_REKEY_ANS, RPC_MSG_MAX, &ans, NULL)) != 0)
 		goto out;
 	if ((r = buf_froms(ans, PKT_MAX_PACKET, &i_s)) != 0 ||
 	    (r = buf_get_end(ans)) != 0)
@@ -91,8 +63,8 @@ kexdrv_rpc_sign(void *rpc, const struct buf *i_c, const uint8_t *q_c,
 	    (r = buf_put_string(req, q_s, q_s_len)) != 0 ||
 	    (r = buf_put_stringb(req, k)) != 0)
 		goto out;
-	if ((r = kexdrv_rpc_call(*(const int *)rpc, RPC_KEX_SIGN, req,
-	    RPC_KEX_SIGN_ANS, &ans)) != 0)
+	if ((r = rpc_call(*(const int *)rpc, RPC_KEX_SIGN, req,
+	    RPC_KEX_SIGN_ANS, RPC_MSG_MAX, &ans, NULL)) != 0)
 		goto out;
 	if ((r = buf_get_string_direct(ans, SIG_MAX, &p, &len)) != 0 ||
 	    (r = buf_get_end(ans)) != 0 ||

@@ -16,7 +16,7 @@ noinst_LIBRARIES += %D%/libcommon.a
 # Monitor RPC framing and THE message list; the monitor's check of its
 # sandboxed child.
 %C%_libcommon_a_SOURCES += \
-	%D%/rpc.c %D%/rpc.h %D%/rpc-msgs.h \
+	%D%/rpc.c %D%/rpc.h %D%/rpc-msgs.h %D%/mm-client.c %D%/mm-client.h \
 	%D%/procstatus.c %D%/procstatus.h
 
 # SSH transport: identification line, binary packets, ciphers, MACs, key

@@ -377,3 +377,30 @@ rpc_recv(int sock, size_t max, uint8_t *ret_type, struct buf **ret_body,
 		errno = saved_errno;
 	return r;
 }
+
+int
+rpc_call(int sock, uint8_t type, const struct buf *req, uint8_t want,
+    size_t max, struct buf **ret, int *ret_fd)
+{
+	struct buf *ans = NULL;
+	uint8_t got;
+	int r, fd = -1;
+
+	*ret = NULL;
+	if (ret_fd != NULL)
+		*ret_fd = -1;
+	if ((r = rpc_send(sock, type, req, -1)) != 0 ||
+	    (r = rpc_recv(sock, max, &got, &ans, ret_fd != NULL ? &fd : NULL))
+	    != 0)
+		return r;
+	if (got != want) {
+		buf_free(ans);
+		if (fd != -1)
+			(void)close(fd);
+		return HS_ERR_PROTOCOL;
+	}
+	*ret = ans;
+	if (ret_fd != NULL)
+		*ret_fd = fd;
+	return 0;
+}

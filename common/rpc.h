@@ -59,6 +59,15 @@ int	 rpc_recv(int sock, size_t max, uint8_t *ret_type, struct buf **ret_body,
 	    int *ret_fd);
 
 /*
+ * One request and its answer: rpc_send(type, req), then rpc_recv with
+ * max (and ret_fd as rpc_recv takes it).  An answer of a type other than
+ * want is HS_ERR_PROTOCOL (its body dropped, a passed fd closed).  On
+ * success *ret is the answer's body (the caller frees).
+ */
+int	 rpc_call(int sock, uint8_t type, const struct buf *req, uint8_t want,
+	    size_t max, struct buf **ret, int *ret_fd);
+
+/*
  * Decode one frame from the front of in (for the fuzzer and the tests).
  * On success the frame is consumed and *ret_body is a new buffer the caller
  * frees.  On failure nothing is consumed: HS_ERR_SHORT if in holds less

@@ -17,53 +17,6 @@
 #include "common/rpc.h"
 #include "preauth/monitor-client.h"
 
-static int mm_sock = -1;
-
-void
-mm_init(int fd)
-{
-	mm_sock = fd;
-}
-
-int
-mm_fd(void)
-{
-	return mm_sock;
-}
-
-/* One request, one answer of the expected type; fatal otherwise. */
-static struct buf *
-mm_call(uint8_t type, const struct buf *req, uint8_t want, size_t max)
-{
-	struct buf *ans = NULL;
-	uint8_t got;
-	int r;
-
-	if ((r = rpc_send(mm_sock, type, req, -1)) != 0)
-		fatal_r(r, "monitor request %s", rpc_type_name(type));
-	if ((r = rpc_recv(mm_sock, max, &got, &ans, NULL)) != 0)
-		fatal_r(r, "monitor answer to %s", rpc_type_name(type));
-	if (got != want)
-		fatal("monitor answered %s with %s", rpc_type_name(type),
-		    rpc_type_name(got));
-	return ans;
-}
-
-void
-mm_log_handler(enum log_level level, const char *msg, void *ctx)
-{
-	struct buf *b;
-
-	(void)ctx;
-	if (mm_sock == -1 || (b = buf_new()) == NULL)
-		return;
-	/* A lost log line must not take the connection down. */
-	if (buf_put_u8(b, (uint8_t)level) == 0 &&
-	    buf_put_cstring(b, msg) == 0)
-		(void)rpc_send(mm_sock, RPC_LOG, b, -1);
-	buf_free(b);
-}
-
 void
 mm_hello(struct mm_hello *ret)
 {
@@ -76,7 +29,7 @@ mm_hello(struct mm_hello *ret)
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	ans = mm_call(RPC_HELLO, NULL, RPC_HELLO_ANS, RPC_MSG_MAX);
+	ans = mm_call(RPC_HELLO, NULL, RPC_HELLO_ANS, RPC_MSG_MAX, NULL);
 	if ((r = buf_get_cstring(ans, BANNER_LINE_MAX, &ret->v_s, NULL)) != 0 ||
 	    (r = buf_get_string_direct(ans, PKT_MAX_PACKET, &p, &len)) != 0 ||
 	    (ret->i_s = buf_from(p, len)) == NULL ||
@@ -124,7 +77,8 @@ mm_peer_banner(const char *v_c)
 	if ((req = buf_new()) == NULL ||
 	    (r = buf_put_cstring(req, v_c)) != 0)
 		fatal("out of memory");
-	ans = mm_call(RPC_PEER_BANNER, req, RPC_PEER_BANNER_ANS, RPC_MSG_MAX);
+	ans = mm_call(RPC_PEER_BANNER, req, RPC_PEER_BANNER_ANS, RPC_MSG_MAX,
+	    NULL);
 	if ((r = buf_get_u32(ans, &compat)) != 0 ||
 	    (r = buf_get_end(ans)) != 0)
 		fatal_r(r, "bad PEER_BANNER answer");
@@ -145,7 +99,7 @@ mm_userauth_begin(const char *user, const char *service, char **ret_methods,
 	    (r = buf_put_cstring(req, service)) != 0)
 		fatal("out of memory");
 	ans = mm_call(RPC_USERAUTH_BEGIN, req, RPC_USERAUTH_BEGIN_ANS,
-	    RPC_MSG_MAX);
+	    RPC_MSG_MAX, NULL);
 	if ((r = buf_get_cstring(ans, NAMELIST_MAX, ret_methods, NULL)) != 0 ||
 	    (r = buf_get_cstring(ans, RPC_MSG_MAX, ret_banner, NULL)) != 0 ||
 	    (r = buf_get_end(ans)) != 0)
@@ -173,7 +127,7 @@ mm_get_auth(struct buf *ans, struct mm_auth *res)
 static void
 mm_auth_call(uint8_t type, struct buf *req, uint8_t want, struct mm_auth *res)
 {
-	struct buf *ans = mm_call(type, req, want, RPC_MSG_MAX);
+	struct buf *ans = mm_call(type, req, want, RPC_MSG_MAX, NULL);
 	int r;
 
 	mm_get_auth(ans, res);
@@ -265,7 +219,8 @@ mm_kbdint_begin(const char *submethods, struct mm_kbd *kbd)
 
 	if ((req = buf_new()) == NULL || buf_put_cstring(req, submethods) != 0)
 		fatal("out of memory");
-	ans = mm_call(RPC_KBDINT_BEGIN, req, RPC_KBDINT_BEGIN_ANS, RPC_MSG_MAX);
+	ans = mm_call(RPC_KBDINT_BEGIN, req, RPC_KBDINT_BEGIN_ANS, RPC_MSG_MAX,
+	    NULL);
 	mm_get_kbd(ans, kbd);
 	buf_free(req);
 	buf_free(ans);
@@ -283,7 +238,7 @@ mm_kbdint_respond(char *const *answers, uint32_t n, struct mm_kbd *kbd)
 		if (buf_put_cstring(req, answers[i]) != 0)
 			fatal("out of memory");
 	ans = mm_call(RPC_KBDINT_RESPOND, req, RPC_KBDINT_RESPOND_ANS,
-	    RPC_MSG_MAX);
+	    RPC_MSG_MAX, NULL);
 	mm_get_kbd(ans, kbd);
 	buf_free(req);		/* answers are secrets: wiped */
 	buf_free(ans);
@@ -324,9 +279,10 @@ mm_transport_export(const struct buf *state, int client_fd)
 	bool ok;
 	int r;
 
-	if ((r = rpc_send(mm_sock, RPC_TRANSPORT_EXPORT, state, client_fd)) != 0)
+	if ((r = rpc_send(mm_fd(), RPC_TRANSPORT_EXPORT, state, client_fd)) !=
+	    0)
 		fatal_r(r, "monitor request TRANSPORT_EXPORT");
-	if ((r = rpc_recv(mm_sock, RPC_MSG_MAX, &got, &ans, NULL)) != 0)
+	if ((r = rpc_recv(mm_fd(), RPC_MSG_MAX, &got, &ans, NULL)) != 0)
 		fatal_r(r, "monitor answer to TRANSPORT_EXPORT");
 	if (got != RPC_TRANSPORT_EXPORT_ANS)
 		fatal("monitor answered TRANSPORT_EXPORT with %s",

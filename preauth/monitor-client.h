@@ -13,6 +13,7 @@
 
 #include "common/bounds.h"
 #include "common/log.h"
+#include "common/mm-client.h"
 
 struct buf;
 
@@ -36,10 +37,7 @@ struct mm_hello {
 	size_t		 nlog_verbose;
 };
 
-void	mm_init(int fd);
-int	mm_fd(void);
-/* Forward our log lines to the monitor (installed as log handler). */
-void	mm_log_handler(enum log_level level, const char *msg, void *ctx);
+/* mm_init, mm_fd, mm_call, mm_log_handler: common/mm-client.h. */
 void	mm_hello(struct mm_hello *ret);
 uint32_t mm_peer_banner(const char *v_c);
 /* RPC_KEX_REKEY and RPC_KEX_SIGN: common/kexdrv-rpc.c on mm_fd(). */

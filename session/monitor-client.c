@@ -19,38 +19,6 @@
 #include "common/sessinit.h"
 #include "session/monitor-client.h"
 
-static int mm_sock = -1;
-
-void
-mm_init(int fd)
-{
-	mm_sock = fd;
-}
-
-int
-mm_fd(void)
-{
-	return mm_sock;
-}
-
-/* One request, one answer of the expected type; fatal otherwise. */
-static struct buf *
-mm_call(uint8_t type, const struct buf *req, uint8_t want, int *ret_fd)
-{
-	struct buf *ans = NULL;
-	uint8_t got;
-	int r;
-
-	if ((r = rpc_send(mm_sock, type, req, -1)) != 0)
-		fatal_r(r, "monitor request %s", rpc_type_name(type));
-	if ((r = rpc_recv(mm_sock, RPC_MSG_MAX, &got, &ans, ret_fd)) != 0)
-		fatal_r(r, "monitor answer to %s", rpc_type_name(type));
-	if (got != want)
-		fatal("monitor answered %s with %s", rpc_type_name(type),
-		    rpc_type_name(got));
-	return ans;
-}
-
 struct session_init *
 mm_session_init(int *ret_fd)
 {
@@ -60,7 +28,7 @@ mm_session_init(int *ret_fd)
 	int r;
 
 	*ret_fd = -1;
-	if ((r = rpc_recv(mm_sock, RPC_STATE_MAX, &type, &body, ret_fd)) != 0)
+	if ((r = rpc_recv(mm_fd(), RPC_STATE_MAX, &type, &body, ret_fd)) != 0)
 		fatal_r(r, "hsshd-session: reading the start state");
 	if (type != RPC_SESSION_INIT)
 		fatal("hsshd-session: expected RPC_SESSION_INIT, got %s",
@@ -69,23 +37,6 @@ mm_session_init(int *ret_fd)
 		fatal_r(r, "hsshd-session: bad RPC_SESSION_INIT");
 	buf_free(body);	/* held the keys: wiped */
 	return si;
-}
-
-void
-mm_log_handler(enum log_level level, const char *msg, void *ctx)
-{
-	struct buf *b;
-	char line[LOG_LINE_MAX + 1];
-
-	(void)ctx;
-	if (mm_sock == -1 || (b = buf_new()) == NULL)
-		return;
-	/* The monitor refuses longer lines as a violation. */
-	snprintf(line, sizeof(line), "%s", msg);
-	if (buf_put_u8(b, (uint8_t)level) == 0 &&
-	    buf_put_cstring(b, line) == 0)
-		(void)rpc_send(mm_sock, RPC_LOG, b, -1);
-	buf_free(b);
 }
 
 int
@@ -97,7 +48,7 @@ mm_pty_open(int *ret_master, char *name, size_t namelen)
 	int r, fd = -1;
 
 	*ret_master = -1;
-	ans = mm_call(RPC_PTY_OPEN, NULL, RPC_PTY_OPEN_ANS, &fd);
+	ans = mm_call(RPC_PTY_OPEN, NULL, RPC_PTY_OPEN_ANS, RPC_MSG_MAX, &fd);
 	if ((r = buf_get_cstring(ans, namelen - 1, &tty, &len)) != 0 ||
 	    (r = buf_get_end(ans)) != 0)
 		fatal_r(r, "bad PTY_OPEN answer");
@@ -126,7 +77,7 @@ mm_pty_close(const char *name)
 	if ((req = buf_new()) == NULL ||
 	    (r = buf_put_cstring(req, name)) != 0)
 		fatal("out of memory");
-	ans = mm_call(RPC_PTY_CLOSE, req, RPC_PTY_CLOSE_ANS, NULL);
+	ans = mm_call(RPC_PTY_CLOSE, req, RPC_PTY_CLOSE_ANS, RPC_MSG_MAX, NULL);
 	if ((r = buf_get_end(ans)) != 0)
 		fatal_r(r, "bad PTY_CLOSE answer");
 	buf_free(req);
@@ -144,7 +95,8 @@ mm_session_event(uint8_t event, const char *tty, pid_t pid)
 	    (r = buf_put_cstring(req, tty)) != 0 ||
 	    (r = buf_put_u32(req, (uint32_t)pid)) != 0)
 		fatal("out of memory");
-	ans = mm_call(RPC_SESSION_EVENT, req, RPC_SESSION_EVENT_ANS, NULL);
+	ans = mm_call(RPC_SESSION_EVENT, req, RPC_SESSION_EVENT_ANS,
+	    RPC_MSG_MAX, NULL);
 	if ((r = buf_get_end(ans)) != 0)
 		fatal_r(r, "bad SESSION_EVENT answer");
 	buf_free(req);
@@ -159,6 +111,6 @@ mm_terminate(uint32_t status)
 	if ((req = buf_new()) == NULL || buf_put_u32(req, status) != 0)
 		fatal("out of memory");
 	/* The monitor may be gone already: nothing to do about it. */
-	(void)rpc_send(mm_sock, RPC_TERMINATE, req, -1);
+	(void)rpc_send(mm_fd(), RPC_TERMINATE, req, -1);
 	buf_free(req);
 }

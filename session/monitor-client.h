@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "common/log.h"
+#include "common/mm-client.h"
 
 struct buf;
 struct session_init;
@@ -33,13 +34,10 @@ struct session_init;
 #define SESS_EVENT_LOGIN	1	/* utmp/wtmp/lastlog login */
 #define SESS_EVENT_LOGOUT	2	/* utmp/wtmp logout */
 
-void	 mm_init(int fd);
-int	 mm_fd(void);
+/* mm_init, mm_fd, mm_call, mm_log_handler: common/mm-client.h. */
 /* Receive RPC_SESSION_INIT (fatal if anything else comes) and the
  * descriptor that came with it (*ret_fd; -1 if none). */
 struct session_init *mm_session_init(int *ret_fd);
-/* Forward our log lines to the monitor (installed as log handler). */
-void	 mm_log_handler(enum log_level level, const char *msg, void *ctx);
 /* RPC_KEX_REKEY and RPC_KEX_SIGN: common/kexdrv-rpc.c on mm_fd(). */
 /* A pty master and its name; 0, or HS_ERR_NOT_FOUND if the monitor
  * could not open one. */

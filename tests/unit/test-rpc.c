@@ -13,10 +13,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/mm-client.h"
 #include "common/rpc.h"
 #include "tests/tap.h"
 
@@ -632,6 +635,92 @@ test_names(void)
 	TEST_DONE();
 }
 
+static void
+test_call(void)
+{
+	struct buf *req, *ans, *got = NULL, *body = NULL;
+	const uint8_t *p;
+	uint8_t type = 0, level = 0;
+	int sv[2], pfd[2], fd = -1, free_fd;
+	size_t len;
+	char long_line[3 * LOG_LINE_MAX];
+
+	TEST_START("rpc_call: the request goes out, the answer and its fd come back");
+	mkpair(sv);
+	if (pipe(pfd) == -1)
+		abort();
+	ans = buf_from("ok", 2);
+	ASSERT_INT_EQ(rpc_send(sv[1], RPC_PTY_OPEN_ANS, ans, pfd[1]), 0);
+	req = buf_from("req", 3);
+	ASSERT_INT_EQ(rpc_call(sv[0], RPC_PTY_OPEN, req, RPC_PTY_OPEN_ANS,
+	    RPC_MSG_MAX, &got, &fd), 0);
+	ASSERT_TRUE(got != NULL && buf_equal(got, ans));
+	ASSERT_TRUE(fd >= 0);
+	close(fd);
+	buf_free(got);
+	got = NULL;
+	ASSERT_INT_EQ(rpc_recv(sv[1], RPC_MSG_MAX, &type, &body, NULL), 0);
+	ASSERT_INT_EQ(type, RPC_PTY_OPEN);
+	ASSERT_TRUE(buf_equal(body, req));
+	buf_free(body);
+	body = NULL;
+	TEST_DONE();
+
+	TEST_START("rpc_call: an answer of another type fails, its fd closed");
+	free_fd = lowest_free_fd();
+	ASSERT_INT_EQ(rpc_send(sv[1], RPC_HELLO_ANS, ans, pfd[1]), 0);
+	ASSERT_INT_EQ(rpc_call(sv[0], RPC_PTY_OPEN, req, RPC_PTY_OPEN_ANS,
+	    RPC_MSG_MAX, &got, &fd), HS_ERR_PROTOCOL);
+	ASSERT_PTR_EQ(got, NULL);
+	ASSERT_INT_EQ(fd, -1);
+	ASSERT_INT_EQ(lowest_free_fd(), free_fd);
+	ASSERT_INT_EQ(rpc_recv(sv[1], RPC_MSG_MAX, &type, &body, NULL), 0);
+	buf_free(body);
+	body = NULL;
+	TEST_DONE();
+
+	TEST_START("mm_call and mm_log_handler on the child's socket");
+	mm_init(sv[0]);
+	ASSERT_INT_EQ(mm_fd(), sv[0]);
+	ASSERT_INT_EQ(rpc_send(sv[1], RPC_PTY_CLOSE_ANS, NULL, -1), 0);
+	got = mm_call(RPC_PTY_CLOSE, req, RPC_PTY_CLOSE_ANS, RPC_MSG_MAX,
+	    NULL);
+	ASSERT_TRUE(got != NULL && buf_len(got) == 0);
+	buf_free(got);
+	got = NULL;
+	ASSERT_INT_EQ(rpc_recv(sv[1], RPC_MSG_MAX, &type, &body, NULL), 0);
+	ASSERT_INT_EQ(type, RPC_PTY_CLOSE);
+	buf_free(body);
+	body = NULL;
+	/* A line longer than the monitor takes arrives cut, not refused. */
+	memset(long_line, 'a', sizeof(long_line) - 1);
+	long_line[sizeof(long_line) - 1] = '\0';
+	mm_log_handler(LOG_LEVEL_INFO, long_line, NULL);
+	ASSERT_INT_EQ(rpc_recv(sv[1], RPC_MSG_MAX, &type, &body, NULL), 0);
+	ASSERT_INT_EQ(type, RPC_LOG);
+	ASSERT_INT_EQ(buf_get_u8(body, &level), 0);
+	ASSERT_INT_EQ(level, LOG_LEVEL_INFO);
+	ASSERT_INT_EQ(buf_get_string_direct(body, LOG_LINE_MAX, &p, &len), 0);
+	ASSERT_U64_EQ(len, LOG_LINE_MAX);
+	ASSERT_INT_EQ(buf_get_end(body), 0);
+	buf_free(body);
+	body = NULL;
+	mm_init(-1);
+	TEST_DONE();
+
+	TEST_START("rpc_call: the monitor gone is HS_ERR_EOF");
+	close(sv[1]);
+	ASSERT_INT_EQ(rpc_call(sv[0], RPC_PTY_OPEN, NULL, RPC_PTY_OPEN_ANS,
+	    RPC_MSG_MAX, &got, NULL), HS_ERR_EOF);
+	ASSERT_PTR_EQ(got, NULL);
+	close(sv[0]);
+	close(pfd[0]);
+	close(pfd[1]);
+	buf_free(req);
+	buf_free(ans);
+	TEST_DONE();
+}
+
 int
 main(void)
 {
@@ -641,6 +730,7 @@ main(void)
 	test_limits();
 	test_truncation();
 	test_fds();
+	test_call();
 	test_nonblocking();
 	test_decode();
 	test_names();
