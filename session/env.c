@@ -235,9 +235,13 @@ sess_env_build(const struct sess_env_in *in)
 	envv_set(&e, "HOME", si->home);
 	envv_set(&e, "SHELL", si->shell);
 	envv_set(&e, "PATH", in->path);
-	xasprintf(&s, "%s/%s", SESS_MAILDIR, si->user);
-	envv_set(&e, "MAIL", s);
-	free(s);
+	/* As sshd: with UsePAM, MAIL is pam_mail's to set (Debian's stack
+	 * says noenv), not ours. */
+	if (in->cfg == NULL || in->cfg->use_pam != 1) {
+		xasprintf(&s, "%s/%s", SESS_MAILDIR, si->user);
+		envv_set(&e, "MAIL", s);
+		free(s);
+	}
 	for (i = 0; in->cfg != NULL && in->cfg->permit_user_env == 1 &&
 	    i < in->nkey_env; i++) {
 		char *name = xstrdup(in->key_env[i]), *eq;

@@ -73,7 +73,8 @@ struct sess_env_in {
 /*
  * The children's environment, in sshd's order: the client's accepted
  * variables first, then (each overriding what came before) USER,
- * LOGNAME, HOME, SHELL, PATH, MAIL, the key's environment= (if
+ * LOGNAME, HOME, SHELL, PATH, MAIL (only without UsePAM, as sshd:
+ * pam_mail's otherwise), the key's environment= (if
  * PermitUserEnvironment is yes or its pattern list names it), the PAM
  * environment without LD_* and SSH_* names, the configuration's SetEnv
  * (the first setting of a name wins), and TERM, SSH_CLIENT,

@@ -460,6 +460,27 @@ test_envv(void)
 	ASSERT_STR_EQ(envv_get(&e, "SHELL"), "/bin/bash");
 	ASSERT_STR_EQ(envv_get(&e, "PATH"), "/usr/bin:/bin");
 	ASSERT_STR_EQ(envv_get(&e, "MAIL"), "/var/mail/alice");
+	{
+		/* UsePAM yes: MAIL is left to pam_mail, as sshd does. */
+		struct hs_config pc;
+		struct envv pe;
+		char **pv;
+		size_t pn;
+
+		memset(&pc, 0, sizeof(pc));
+		pc.use_pam = 1;
+		in.cfg = &pc;
+		pv = sess_env_build(&in);
+		for (pn = 0; pv[pn] != NULL; pn++)
+			;
+		envv_init(&pe);
+		pe.v = pv;
+		pe.n = pn;
+		ASSERT_PTR_EQ(envv_get(&pe, "MAIL"), NULL);
+		ASSERT_STR_EQ(envv_get(&pe, "USER"), "alice");
+		envv_free(&pe);
+		in.cfg = NULL;
+	}
 	ASSERT_STR_EQ(envv_get(&e, "TERM"), "xterm");
 	ASSERT_STR_EQ(envv_get(&e, "SSH_TTY"), "/dev/pts/3");
 	ASSERT_STR_EQ(envv_get(&e, "SSH_CLIENT"), "192.0.2.1 50000 22");
