@@ -831,6 +831,63 @@ test_key_options(void)
 	TEST_DONE();
 }
 
+/*
+ * A terminal session ends with its child even while a background job
+ * (its own process group, so no SIGHUP) keeps the terminal open: the
+ * output so far is drained, then EOF, exit-status and CLOSE, as sshd.
+ */
+static void
+test_tty_background_job(void)
+{
+	struct tctx t;
+	struct buf *b;
+	uint32_t id;
+	char dir[] = "/tmp/hsshd-tty-XXXXXX", pidfile[64], cmd[160], *out;
+	FILE *f;
+	long pid = 0;
+
+	TEST_START("pty: the session ends with its child, a job holds the tty");
+	if (mkdtemp(dir) == NULL)
+		abort();
+	snprintf(pidfile, sizeof(pidfile), "%s/pid", dir);
+	setup(&t, NULL);
+	id = open_session(&t, 3, 1 << 20);
+	b = ft_request(id, "pty-req", true);
+	ASSERT_INT_EQ(buf_put_cstring(b, "xterm"), 0);
+	ASSERT_INT_EQ(buf_put_u32(b, 80), 0);
+	ASSERT_INT_EQ(buf_put_u32(b, 24), 0);
+	ASSERT_INT_EQ(buf_put_u32(b, 0), 0);
+	ASSERT_INT_EQ(buf_put_u32(b, 0), 0);
+	ASSERT_INT_EQ(buf_put_string(b, "", 0), 0);
+	ASSERT_INT_EQ(ft_input(t.c, b), 0);
+	ASSERT_INT_EQ(last_type(&t), SSH2_MSG_CHANNEL_SUCCESS);
+	snprintf(cmd, sizeof(cmd), "set -m; sleep 1000 & echo $! > %s; "
+	    "echo job-started", pidfile);
+	ASSERT_INT_EQ(exec_cmd(&t, id, cmd), 0);
+	ASSERT_INT_EQ(last_type(&t), SSH2_MSG_CHANNEL_SUCCESS);
+	/* Without the drain this waits for the job (1000 s). */
+	ASSERT_TRUE(ft_run_until_close(&t.ft, t.c, 3, 6));
+	out = ft_collect(&t.ft, 3, false, NULL);
+	ASSERT_TRUE(strstr(out, "job-started") != NULL);
+	ASSERT_TRUE(ft_find(&t.ft, SSH2_MSG_CHANNEL_EOF, 0) >= 0);
+	ASSERT_INT_EQ(exit_status_of(&t, ft_find_request(&t.ft, "exit-status",
+	    0)), 0);
+	free(out);
+	if ((f = fopen(pidfile, "r")) != NULL) {
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	ASSERT_TRUE(pid > 1);
+	/* The job was left running, as sshd leaves it. */
+	ASSERT_INT_EQ(kill((pid_t)pid, 0), 0);
+	(void)kill((pid_t)pid, SIGKILL);
+	(void)unlink(pidfile);
+	(void)rmdir(dir);
+	teardown(&t);
+	TEST_DONE();
+}
+
 int
 main(void)
 {
@@ -847,5 +904,6 @@ main(void)
 	test_protocol_errors();
 	test_peer_close_running();
 	test_key_options();
+	test_tty_background_job();
 	return tap_finish();
 }
