@@ -20,7 +20,8 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-buf
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-buf.c \
 	%D%/fuzz/corpus/fuzz-monitor/prompts-after-kbdint-abort \
-	%D%/fuzz/corpus/fuzz-monitor/prompts-after-kbdint-abort-found
+	%D%/fuzz/corpus/fuzz-monitor/prompts-after-kbdint-abort-found \
+	%D%/fuzz/corpus/fuzz-monitor/openssl-cache-after-violation
 
 # Key formats and signatures (common/key*.c); keytool is the check-only CLI
 # the ssh-keygen interop script drives.

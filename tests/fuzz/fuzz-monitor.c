@@ -75,6 +75,7 @@
 #include "common/authproto.h"
 #include "common/bounds.h"
 #include "common/buf.h"
+#include "common/crypto-init.h"
 #include "common/err.h"
 #include "common/helper.h"
 #include "common/kex.h"
@@ -1744,6 +1745,41 @@ fz_add_hostkey(enum key_type type, unsigned int bits)
 	fz_world.hk.nkeys++;
 }
 
+/*
+ * Sign and verify once with every key and algorithm before any input
+ * runs: OpenSSL fills its method caches on first use, and a step that
+ * ends in a violation (the monitor's exit, caught) abandons what it
+ * allocated -- caches filled there would dangle for the next input.
+ */
+static void
+fz_warm_keys(void)
+{
+	static const char *const algs[] = {
+		NULL, "rsa-sha2-256", "rsa-sha2-512",
+	};
+	static const uint8_t msg[] = "warm-up";
+	const struct key *k;
+	struct buf *sig;
+	size_t i, j, nk = fz_world.hk.nkeys + fz_world.nckeys;
+
+	if (crypto_preload() != 0)
+		abort();
+	for (i = 0; i < nk; i++) {
+		k = i < fz_world.hk.nkeys ? fz_world.hk.keys[i].key :
+		    fz_world.ckeys[i - fz_world.hk.nkeys];
+		for (j = 0; j < NELEM(algs); j++) {
+			if (algs[j] != NULL && !key_sig_alg_matches(k, algs[j]))
+				continue;
+			if ((sig = buf_new()) == NULL ||
+			    key_sign(k, algs[j], msg, sizeof(msg), sig) != 0 ||
+			    key_verify(k, algs[j], buf_ptr(sig), buf_len(sig),
+			    msg, sizeof(msg)) != 0)
+				abort();
+			buf_free(sig);
+		}
+	}
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -1809,6 +1845,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			abort();
 		free(line);
 	}
+	fz_warm_keys();
 	text = xstrndup((const char *)buf_ptr(keys), buf_len(keys));
 	fz_write("root", text);
 	fz_write("nobody", text);
