@@ -30,7 +30,7 @@ server() {
 # by PID at exit).
 ssh-agent -D -a "$T_DIR/agent.sock" >/dev/null 2>&1 &
 T_PIDS="$T_PIDS $!"
-wait_for '[ -S "$T_DIR/agent.sock" ]' 100
+wait_for '[ -S "$T_DIR/agent.sock" ]' 300
 SSH_AUTH_SOCK=$T_DIR/agent.sock ssh-add -q "$T_DIR/uk" 2>/dev/null
 fp=$(ssh-keygen -lf "$T_DIR/uk.pub" | cut -d' ' -f2)
 
@@ -45,7 +45,7 @@ case $sock in
 *) not_ok "SSH_AUTH_SOCK is /tmp/ssh-XXXXXXXXXX/agent.<pid> ($sock)"; diag_file "$T_DIR/e" ;;
 esac
 check "... in a directory of the user's, mode 700" grep -q "^dir=$U 700\$" "$T_DIR/o"
-check "... gone after the client left" wait_for "[ -n '$sock' ] && [ ! -e '${sock%/*}' ]" 50
+check "... gone after the client left" wait_for "[ -n '$sock' ] && [ ! -e '${sock%/*}' ]" 200
 SSH_AUTH_SOCK=$T_DIR/agent.sock sshu 'echo "${SSH_AUTH_SOCK-unset}"' >"$T_DIR/o" 2>/dev/null
 check "without -A: SSH_AUTH_SOCK is unset" [ "$(cat "$T_DIR/o")" = unset ]
 
@@ -69,9 +69,9 @@ else
 	check "... xauth lists the cookie for unix:$d" grep -Eq "/unix:$d +MIT-MAGIC-COOKIE-1 +[0-9a-f]{32}\$" "$T_DIR/o"
 	check "... xdpyinfo reaches the Xvfb screen (1024x768)" grep -q 'dimensions: *1024x768 pixels' "$T_DIR/o"
 	check "... the display's listener is closed after the session" \
-		wait_for "! grep -q ':$(printf %04X $((6000 + d))) 00000000:0000 0A ' /proc/net/tcp" 50
+		wait_for "! grep -q ':$(printf %04X $((6000 + d))) 00000000:0000 0A ' /proc/net/tcp" 200
 	no_cookie() { [ -z "$(su -s /bin/sh -c "xauth list unix:$d" "$U" 2>/dev/null)" ]; }
-	check "... and its cookie removed from the user's authority file" wait_for no_cookie 50
+	check "... and its cookie removed from the user's authority file" wait_for no_cookie 200
 	# Trusted forwarding (-Y) works the same way.
 	DISPLAY=:$n sshu -Y 'xdpyinfo' >"$T_DIR/o" 2>"$T_DIR/e"
 	check "ssh -Y: xdpyinfo reaches the Xvfb screen" grep -q 'dimensions: *1024x768 pixels' "$T_DIR/o"
