@@ -29,7 +29,8 @@ noinst_LIBRARIES += %D%/libcommon.a
 	%D%/mac.c %D%/mac.h \
 	%D%/kex.c %D%/kex.h %D%/kex-curve25519.c \
 	%D%/kex-ecdh.c %D%/kex-dh.c \
-	%D%/kexdrv.c %D%/kexdrv-rpc.c %D%/kexdrv.h
+	%D%/kexdrv.c %D%/kexdrv-rpc.c %D%/kexdrv.h \
+	%D%/transport-common.c %D%/transport-common.h
 
 # Helper programs' start-up contract; SSH message numbers.
 %C%_libcommon_a_SOURCES += \

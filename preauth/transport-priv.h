@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "common/kexdrv.h"
+#include "common/transport-common.h"
 
 struct banner;
 struct buf;
@@ -27,6 +28,8 @@ struct tr {
 	int			 rpc_fd;	/* the monitor, for kex_ops */
 	struct kexdrv_ops	 kex_ops;
 	struct kexdrv		 kex;		/* common/kexdrv.c */
+	struct trc_ops		 trc_ops;
+	struct trc		 trc;		/* common/transport-common.c */
 	bool			 service_accepted;
 
 	/* ssh-userauth (userauth.c) */

@@ -29,6 +29,7 @@
 #include "common/mem.h"
 #include "common/pkt.h"
 #include "common/ssh2.h"
+#include "common/transport-common.h"
 #include "preauth/monitor-client.h"
 #include "preauth/transport.h"
 #include "preauth/transport-priv.h"
@@ -44,41 +45,38 @@ tr_exit(struct tr *t, int status)
 	exit(status);
 }
 
-/* Send DISCONNECT with a reason, log it, and end. */
-void
-tr_disconnect(struct tr *t, uint32_t reason, const char *fmt, ...)
+/* trc_ops: we end the connection with a DISCONNECT (queued). */
+static void __attribute__((noreturn))
+tr_disconnected(void *ctx, uint32_t reason, const char *msg)
 {
-	char msg[256];
-	struct buf *b;
-	va_list ap;
+	struct tr *t = ctx;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (t->user != NULL)
 		logit("Disconnecting authenticating user %s %s port %d: %s",
 		    t->user, t->addr, t->port, msg);
 	else
 		logit("Disconnecting %s port %d: %s", t->addr, t->port, msg);
-	if ((b = buf_new()) != NULL && buf_put_u8(b, SSH2_MSG_DISCONNECT) == 0 &&
-	    buf_put_u32(b, reason) == 0 && buf_put_cstring(b, msg) == 0 &&
-	    buf_put_cstring(b, "") == 0)
-		(void)pkt_send_buf(t->pkt, b);
-	buf_free(b);
 	tr_exit(t, reason == SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE ?
 	    HELPER_EXIT_AUTHFAIL : HELPER_EXIT_NOAUTH);
+}
+
+/* Send DISCONNECT with a reason, log it, and end. */
+void
+tr_disconnect(struct tr *t, uint32_t reason, const char *fmt, ...)
+{
+	char msg[TRC_DISCONNECT_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	trc_disconnect(&t->trc, reason, "%s", msg);
 }
 
 void
 tr_disconnect_quiet(struct tr *t, uint32_t reason, const char *msg)
 {
-	struct buf *b;
-
-	if ((b = buf_new()) != NULL && buf_put_u8(b, SSH2_MSG_DISCONNECT) == 0 &&
-	    buf_put_u32(b, reason) == 0 && buf_put_cstring(b, msg) == 0 &&
-	    buf_put_cstring(b, "") == 0)
-		(void)pkt_send_buf(t->pkt, b);
-	buf_free(b);
+	(void)trc_send_disconnect(t->pkt, reason, msg);
 	tr_exit(t, HELPER_EXIT_AUTHFAIL);
 }
 
@@ -86,31 +84,15 @@ tr_disconnect_quiet(struct tr *t, uint32_t reason, const char *msg)
 void
 tr_flush(struct tr *t)
 {
-	struct buf *out;
 	struct pollfd pfd;
-	ssize_t n;
 
 	if (t->pkt == NULL)
 		return;
-	out = pkt_output(t->pkt);
-	while (buf_len(out) > 0) {
-		n = write(t->fd, buf_ptr(out), buf_len(out));
-		if (n > 0) {
-			(void)buf_consume(out, (size_t)n);
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN) {
-			pfd.fd = t->fd;
-			pfd.events = POLLOUT;
-			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-				break;
-			continue;
-		}
-		/* The peer is gone; nothing more can be said to it. */
-		buf_reset(out);
-		break;
+	while (trc_write(t->pkt, t->fd) > 0) {
+		pfd.fd = t->fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			break;
 	}
 }
 
@@ -176,10 +158,11 @@ tr_send_ext_info(struct tr *t)
 	tr_send(t, b);
 }
 
-/* KEXINIT, KEX_ECDH_INIT or NEWKEYS. */
+/* trc_ops: KEXINIT, KEX_ECDH_INIT or NEWKEYS. */
 static void
-tr_kex_input(struct tr *t, uint8_t type, struct buf *payload)
+tr_kex_input(void *ctx, uint8_t type, struct buf *payload)
 {
+	struct tr *t = ctx;
 	enum kexdrv_event ev;
 	bool initial = !t->kex.first_done;
 	int r;
@@ -212,59 +195,25 @@ tr_service_request(struct tr *t, struct buf *payload)
 	free(service);
 }
 
-static void
-tr_peer_disconnect(struct tr *t, struct buf *payload)
+/* trc_ops: the peer's DISCONNECT. */
+static void __attribute__((noreturn))
+tr_peer_disconnected(void *ctx, uint32_t reason, const char *msg)
 {
-	char *msg = NULL;
-	uint32_t reason = 0;
+	struct tr *t = ctx;
 
-	if (buf_get_u32(payload, &reason) != 0 ||
-	    buf_get_cstring(payload, 1024, &msg, NULL) != 0)
-		msg = NULL;
 	logit("Received disconnect from %s port %d:%u: %s", t->addr, t->port,
 	    reason, msg != NULL ? msg : "(unreadable)");
-	free(msg);
 	tr_exit(t, HELPER_EXIT_DISCONNECTED);
 }
 
+/* trc_ops: what is not the transport head's. */
 static void
-tr_unimplemented(struct tr *t)
+tr_dispatch(void *ctx, uint8_t type, struct buf *payload)
 {
-	struct pkt_counters c;
-	struct buf *b = tr_msg(SSH2_MSG_UNIMPLEMENTED);
+	struct tr *t = ctx;
+	int r;
 
-	pkt_get_counters(t->pkt, PKT_IN, &c);
-	if (buf_put_u32(b, c.seqnr - 1) != 0)
-		fatal("out of memory");
-	tr_send(t, b);
-}
-
-static void
-tr_dispatch(struct tr *t, struct buf *payload)
-{
-	uint8_t type;
-
-	/* KEXINIT is hashed whole, type byte included; the others are
-	 * parsed after it. */
-	if (buf_peek_u8(payload, 0, &type) != 0 ||
-	    (type != SSH2_MSG_KEXINIT && buf_consume(payload, 1) != 0))
-		tr_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR, "empty packet");
-	/* Strict KEX, before the first keys, during an exchange. */
-	if (kexdrv_check(&t->kex, type) != 0)
-		tr_disconnect(t, t->kex.reason, "%s", t->kex.errmsg);
 	switch (type) {
-	case SSH2_MSG_DISCONNECT:
-		tr_peer_disconnect(t, payload);
-		break;
-	case SSH2_MSG_IGNORE:
-	case SSH2_MSG_DEBUG:
-	case SSH2_MSG_UNIMPLEMENTED:
-		break;
-	case SSH2_MSG_KEXINIT:
-	case SSH2_MSG_KEX_ECDH_INIT:
-	case SSH2_MSG_NEWKEYS:
-		tr_kex_input(t, type, payload);
-		break;
 	case SSH2_MSG_SERVICE_REQUEST:
 		tr_service_request(t, payload);
 		break;
@@ -281,7 +230,8 @@ tr_dispatch(struct tr *t, struct buf *payload)
 		ua_info_response(t, payload);
 		break;
 	default:
-		tr_unimplemented(t);
+		if ((r = trc_send_unimplemented(t->pkt)) != 0)
+			fatal_r(r, "pkt_send");
 		break;
 	}
 }
@@ -323,7 +273,6 @@ transport_run(int fd, const struct mm_hello *hello, const char *addr,
     int port)
 {
 	struct tr t;
-	struct buf *payload;
 	struct pollfd pfd;
 	uint8_t in[16384];
 	size_t want, used;
@@ -346,6 +295,15 @@ transport_run(int fd, const struct mm_hello *hello, const char *addr,
 	t.kex_ops.ctx = &t;
 	t.rpc_fd = mm_fd();
 	kexdrv_init(&t.kex, t.pkt, &t.kex_ops, hello->v_s);
+	/* The transport head is common/transport-common.c. */
+	t.trc_ops.disconnected = tr_disconnected;
+	t.trc_ops.peer_disconnected = tr_peer_disconnected;
+	t.trc_ops.kex_input = tr_kex_input;
+	t.trc_ops.dispatch = tr_dispatch;
+	t.trc_ops.ctx = &t;
+	t.trc.pkt = t.pkt;
+	t.trc.kex = &t.kex;
+	t.trc.ops = &t.trc_ops;
 	/* Our version line, then our KEXINIT, without waiting. */
 	if ((r = buf_putf(pkt_output(t.pkt), "%s\r\n", hello->v_s)) != 0)
 		fatal_r(r, "banner");
@@ -387,17 +345,10 @@ transport_run(int fd, const struct mm_hello *hello, const char *addr,
 		if (r != 0)
 			tr_disconnect(&t, SSH2_DISCONNECT_PROTOCOL_ERROR,
 			    "input: %s", hs_err_str(r));
-		while ((r = pkt_read(t.pkt, &payload)) == 0 && payload != NULL) {
-			tr_dispatch(&t, payload);
-			buf_free(payload);
-		}
-		if (r != 0) {
+		if ((r = trc_decode(&t.trc)) != 0) {
 			logit("Bad packet from %s port %d: %s", addr, port,
 			    hs_err_str(r));
-			tr_disconnect(&t, r == HS_ERR_MAC || r == HS_ERR_AEAD_TAG ?
-			    SSH2_DISCONNECT_MAC_ERROR :
-			    SSH2_DISCONNECT_PROTOCOL_ERROR,
-			    "Packet corrupt: %s", hs_err_str(r));
+			trc_corrupt(&t.trc, r);
 		}
 	}
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "common/kexdrv.h"
+#include "common/transport-common.h"
 
 struct buf;
 struct conn;
@@ -24,6 +25,9 @@ struct str {
 	const struct session_init *si;
 	const struct hs_config	*cfg;
 	struct conn		*conn;
+	/* The transport head, common/transport-common.c. */
+	struct trc_ops		 trc_ops;
+	struct trc		 trc;
 
 	/* Re-keying (kex.c, common/kexdrv.c). */
 	int			 rpc_fd;	/* the monitor, for kex_ops */
@@ -48,9 +52,9 @@ struct str {
 
 /* Send a transport message now (never queued). */
 void	 str_send(struct str *, struct buf *msg);
-/* DISCONNECT with a reason, log it, and exit. */
-void	 str_disconnect(struct str *, uint32_t reason, const char *fmt, ...)
-	    __attribute__((noreturn, format(printf, 3, 4)));
+/* DISCONNECT with a reason, log it, and exit (trc_ops.disconnected). */
+#define	str_disconnect(t, reason, ...) \
+	trc_disconnect(&(t)->trc, (reason), __VA_ARGS__)
 /* After our NEWKEYS: send what was held back. */
 void	 str_flush_queue(struct str *);
 time_t	 str_now(void);

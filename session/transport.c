@@ -20,7 +20,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +39,7 @@
 #include "common/rpc.h"
 #include "common/sessinit.h"
 #include "common/ssh2.h"
+#include "common/transport-common.h"
 #include "policy/config.h"
 #include "session/channel.h"
 #include "session/exec.h"
@@ -81,29 +81,6 @@ str_now(void)
 	return ts.tv_sec;
 }
 
-/* Write what the packet layer has queued, without blocking. */
-static void
-str_write(struct str *t)
-{
-	struct buf *out = pkt_output(t->pkt);
-	ssize_t n;
-
-	while (buf_len(out) > 0) {
-		n = write(t->fd, buf_ptr(out), buf_len(out));
-		if (n > 0) {
-			(void)buf_consume(out, (size_t)n);
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		/* The peer is gone; the next read says so. */
-		buf_reset(out);
-		return;
-	}
-}
-
 /* Write everything queued, waiting in poll (before exit). */
 static void
 str_flush_blocking(struct str *t)
@@ -111,10 +88,7 @@ str_flush_blocking(struct str *t)
 	struct pollfd pfd;
 	int i;
 
-	for (i = 0; i < 100 && buf_len(pkt_output(t->pkt)) > 0; i++) {
-		str_write(t);
-		if (buf_len(pkt_output(t->pkt)) == 0)
-			break;
+	for (i = 0; i < 100 && trc_write(t->pkt, t->fd) > 0; i++) {
 		pfd.fd = t->fd;
 		pfd.events = POLLOUT;
 		pfd.revents = 0;
@@ -138,23 +112,15 @@ str_exit(struct str *t, int status)
 	exit(status);
 }
 
-void
-str_disconnect(struct str *t, uint32_t reason, const char *fmt, ...)
+/* trc_ops: we end the connection with a DISCONNECT (queued). */
+static void __attribute__((noreturn))
+str_disconnected(void *ctx, uint32_t reason, const char *msg)
 {
-	char msg[256];
-	struct buf *b;
-	va_list ap;
+	struct str *t = ctx;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
+	(void)reason;
 	logit("Disconnecting user %s %s port %u: %s", t->si->user,
 	    t->si->peer_addr, t->si->peer_port, msg);
-	if ((b = buf_new()) != NULL && buf_put_u8(b, SSH2_MSG_DISCONNECT) == 0 &&
-	    buf_put_u32(b, reason) == 0 && buf_put_cstring(b, msg) == 0 &&
-	    buf_put_cstring(b, "") == 0)
-		(void)pkt_send_buf(t->pkt, b);
-	buf_free(b);
 	str_exit(t, HELPER_EXIT_OK);
 }
 
@@ -217,60 +183,39 @@ str_conn_room(void *ctx)
 static void
 str_unimplemented(struct str *t)
 {
-	struct pkt_counters c;
-	struct buf *b;
+	int r;
 
-	if ((b = buf_new()) == NULL || buf_put_u8(b, SSH2_MSG_UNIMPLEMENTED))
-		fatal("out of memory");
-	pkt_get_counters(t->pkt, PKT_IN, &c);
-	if (buf_put_u32(b, c.seqnr - 1) != 0)
-		fatal("out of memory");
-	str_send(t, b);
+	if ((r = trc_send_unimplemented(t->pkt)) != 0)
+		str_disconnect(t, SSH2_DISCONNECT_BY_APPLICATION,
+		    "cannot send: %s", hs_err_str(r));
 }
 
-static void
-str_peer_disconnect(struct str *t, struct buf *payload)
+/* trc_ops: the peer's DISCONNECT. */
+static void __attribute__((noreturn))
+str_peer_disconnected(void *ctx, uint32_t reason, const char *msg)
 {
-	char *msg = NULL;
-	uint32_t reason = 0;
+	struct str *t = ctx;
 
-	if (buf_get_u32(payload, &reason) != 0 ||
-	    buf_get_cstring(payload, 1024, &msg, NULL) != 0)
-		msg = NULL;
 	logit("Received disconnect from %s port %u:%u: %s", t->si->peer_addr,
 	    t->si->peer_port, reason, msg != NULL ? msg : "(unreadable)");
-	free(msg);
 	str_exit(t, HELPER_EXIT_OK);
 }
 
+/* trc_ops: the key exchange's messages (session/kex.c). */
 static void
-str_dispatch(struct str *t, struct buf *payload)
+str_kex_input(void *ctx, uint8_t type, struct buf *payload)
 {
-	uint8_t type;
+	sk_input(ctx, type, payload);
+}
+
+/* trc_ops: what is not the transport head's. */
+static void
+str_dispatch(void *ctx, uint8_t type, struct buf *payload)
+{
+	struct str *t = ctx;
 	int r;
 
-	/* KEXINIT is hashed whole, type byte included. */
-	if (buf_peek_u8(payload, 0, &type) != 0 ||
-	    (type != SSH2_MSG_KEXINIT && buf_consume(payload, 1) != 0))
-		str_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR,
-		    "empty packet");
-	/* Once the peer's KEXINIT is in, only transport messages until
-	 * its NEWKEYS (RFC 4253 §7.1). */
-	if (kexdrv_check(&t->kex, type) != 0)
-		str_disconnect(t, t->kex.reason, "%s", t->kex.errmsg);
 	switch (type) {
-	case SSH2_MSG_DISCONNECT:
-		str_peer_disconnect(t, payload);
-		break;
-	case SSH2_MSG_IGNORE:
-	case SSH2_MSG_DEBUG:
-	case SSH2_MSG_UNIMPLEMENTED:
-		break;
-	case SSH2_MSG_KEXINIT:
-	case SSH2_MSG_KEX_ECDH_INIT:
-	case SSH2_MSG_NEWKEYS:
-		sk_input(t, type, payload);
-		break;
 	case SSH2_MSG_USERAUTH_REQUEST:
 		/* RFC 4252 §5.1: ignored once authenticated. */
 		break;
@@ -296,10 +241,13 @@ str_dispatch(struct str *t, struct buf *payload)
 	}
 }
 
-/* Any packet from the client shows it is alive (ClientAliveInterval). */
+/* trc_ops: any packet from the client shows it is alive
+ * (ClientAliveInterval). */
 static void
-str_heard(struct str *t)
+str_heard(void *ctx)
 {
+	struct str *t = ctx;
+
 	t->last_heard = str_now();
 	t->alive_unanswered = 0;
 }
@@ -381,12 +329,34 @@ min_timeout(int a, int b)
 	return a < b ? a : b;
 }
 
+/* trc_ops: no decoding while the output is backed up. */
+static bool
+str_is_paused(void *ctx)
+{
+	struct str *t = ctx;
+
+	return buf_len(pkt_output(t->pkt)) >= SESS_OUTBUF_HIGH;
+}
+
+/* Packets fed but not decoded (just read, after a pause, or the pre-auth
+ * child's pending bytes). */
+static void
+str_decode(struct str *t)
+{
+	int r;
+
+	if ((r = trc_decode(&t->trc)) != 0) {
+		logit("Bad packet from %s port %u: %s", t->si->peer_addr,
+		    t->si->peer_port, hs_err_str(r));
+		trc_corrupt(&t->trc, r);
+	}
+}
+
 /* Read from the client and handle every whole packet. */
 static void
 str_read(struct str *t)
 {
 	uint8_t in[16384];
-	struct buf *payload;
 	size_t want = sizeof(in);
 	ssize_t n;
 	int r;
@@ -411,37 +381,7 @@ str_read(struct str *t)
 	if ((r = pkt_feed(t->pkt, in, (size_t)n)) != 0)
 		str_disconnect(t, SSH2_DISCONNECT_PROTOCOL_ERROR, "input: %s",
 		    hs_err_str(r));
-	while ((r = pkt_read(t->pkt, &payload)) == 0 && payload != NULL) {
-		str_heard(t);
-		str_dispatch(t, payload);
-		buf_free(payload);
-		/* Stop decoding while the output is backed up. */
-		if (buf_len(pkt_output(t->pkt)) >= SESS_OUTBUF_HIGH)
-			break;
-	}
-	if (r != 0) {
-		logit("Bad packet from %s port %u: %s", t->si->peer_addr,
-		    t->si->peer_port, hs_err_str(r));
-		str_disconnect(t, r == HS_ERR_MAC || r == HS_ERR_AEAD_TAG ?
-		    SSH2_DISCONNECT_MAC_ERROR : SSH2_DISCONNECT_PROTOCOL_ERROR,
-		    "Packet corrupt: %s", hs_err_str(r));
-	}
-}
-
-/* Packets already fed but not decoded (after a pause, or the pre-auth
- * child's pending bytes). */
-static void
-str_decode_pending(struct str *t)
-{
-	struct buf *payload;
-	int r;
-
-	while (buf_len(pkt_output(t->pkt)) < SESS_OUTBUF_HIGH &&
-	    (r = pkt_read(t->pkt, &payload)) == 0 && payload != NULL) {
-		str_heard(t);
-		str_dispatch(t, payload);
-		buf_free(payload);
-	}
+	str_decode(t);
 }
 
 /* The monitor never speaks first: readable means it is gone. */
@@ -589,6 +529,17 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 	t.cfg = cfg;
 	if ((t.queue = buf_new()) == NULL)
 		fatal("out of memory");
+	/* The transport head is common/transport-common.c. */
+	t.trc_ops.disconnected = str_disconnected;
+	t.trc_ops.peer_disconnected = str_peer_disconnected;
+	t.trc_ops.kex_input = str_kex_input;
+	t.trc_ops.dispatch = str_dispatch;
+	t.trc_ops.heard = str_heard;
+	t.trc_ops.is_paused = str_is_paused;
+	t.trc_ops.ctx = &t;
+	t.trc.pkt = t.pkt;
+	t.trc.kex = &t.kex;
+	t.trc.ops = &t.trc_ops;
 	sk_init(&t);
 	io.send = str_conn_send;
 	io.room = str_conn_room;
@@ -603,7 +554,7 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 
 	str_heard(&t);
 	/* What the pre-auth child received but did not decode. */
-	str_decode_pending(&t);
+	str_decode(&t);
 	for (;;) {
 		if (got_term) {
 			logit("Received signal; terminating session of %s",
@@ -620,7 +571,7 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 		/* Before the write: a keep-alive must not wait a round. */
 		timeout = min_timeout(str_client_alive(&t), n);
 		timeout = min_timeout(timeout, str_unused(&t));
-		str_write(&t);
+		(void)trc_write(t.pkt, t.fd);
 
 		max = PFD_FIXED + conn_pollfds_max(t.conn);
 		if (max > npfd) {
@@ -659,10 +610,10 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 		if (pfd[PFD_RPC].revents != 0)
 			str_rpc_event(&t);
 		if ((pfd[PFD_SOCK].revents & POLLOUT) != 0)
-			str_write(&t);
+			(void)trc_write(t.pkt, t.fd);
 		if ((pfd[PFD_SOCK].revents & (POLLIN | POLLHUP | POLLERR)) != 0)
 			str_read(&t);
-		str_decode_pending(&t);
+		str_decode(&t);
 		if ((r = conn_poll_done(t.conn, pfd + PFD_FIXED, nchan)) != 0)
 			str_disconnect(&t, SSH2_DISCONNECT_BY_APPLICATION,
 			    "cannot send: %s", hs_err_str(r));

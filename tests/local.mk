@@ -68,6 +68,19 @@ noinst_PROGRAMS += %D%/fuzz/fuzz-kexdrv
 %C%_fuzz_fuzz_kexdrv_LDADD = $(FUZZ_LDADD)
 endif
 EXTRA_DIST += %D%/fuzz/fuzz-kexdrv.c
+# The transport head both children share (common/transport-common.c).
+check_PROGRAMS += %D%/unit/test-transport-common
+%C%_unit_test_transport_common_LDADD = $(UNIT_LDADD)
+TESTS += %D%/unit/test-transport-common
+if ENABLE_FUZZERS
+noinst_PROGRAMS += %D%/fuzz/fuzz-transport-common
+%C%_fuzz_fuzz_transport_common_SOURCES = \
+	%D%/fuzz/fuzz-transport-common.c \
+	%D%/fuzz/exit-fakes.c %D%/fuzz/exit-fakes.h
+%C%_fuzz_fuzz_transport_common_LDFLAGS = $(FUZZ_LDFLAGS)
+%C%_fuzz_fuzz_transport_common_LDADD = $(FUZZ_LDADD)
+endif
+EXTRA_DIST += %D%/fuzz/fuzz-transport-common.c
 # The transport library against a real OpenSSH client.
 check_PROGRAMS += %D%/unit/interop-server
 %C%_unit_interop_server_LDADD = $(UNIT_LDADD)
