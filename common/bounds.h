@@ -78,6 +78,10 @@
 #define CONFIG_PORTS_MAX	256u
 #define CONFIG_LISTEN_MAX	256u
 #define CONFIG_SUBSYSTEMS_MAX	256u
+/* Transport (common/transport-common.c): the longest peer DISCONNECT
+ * text read, and the longest DISCONNECT text sent (longer is cut). */
+#define TRC_PEER_MSG_MAX	1024
+#define TRC_DISCONNECT_MSG_MAX	256
 /* LogVerbose pattern lists (each passed to the pre-auth child). */
 #define CONFIG_LOG_VERBOSE_MAX	64u
 /* Match blocks in one configuration (continuations after Include count). */

@@ -21,14 +21,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/bounds.h"
+
 struct buf;
 struct kexdrv;
 struct pkt_state;
 
-/* The longest peer DISCONNECT text we read. */
-#define TRC_PEER_MSG_MAX	1024
-/* The longest DISCONNECT text we send (longer ones are cut). */
-#define TRC_DISCONNECT_MSG_MAX	256
+/* TRC_PEER_MSG_MAX, TRC_DISCONNECT_MSG_MAX: common/bounds.h. */
 
 struct trc_ops {
 	/* We end the connection: the DISCONNECT with reason and msg is
