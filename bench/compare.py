@@ -192,7 +192,7 @@ class Bench:
 
 
 def setup_user(tmp):
-    subprocess.run(["userdel", "-r", USER], stderr=subprocess.DEVNULL,
+    subprocess.run(["userdel", "-f", "-r", USER], stderr=subprocess.DEVNULL,
                    stdout=subprocess.DEVNULL)
     run(["useradd", "-m", "-s", "/bin/sh", USER])
     home = pwd.getpwnam(USER).pw_dir
@@ -283,7 +283,7 @@ def main():
     finally:
         for s in servers:
             s.stop()
-        subprocess.run(["userdel", "-r", USER], stderr=subprocess.DEVNULL,
+        subprocess.run(["userdel", "-f", "-r", USER], stderr=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL)
         shutil.rmtree(tmp, ignore_errors=True)
 

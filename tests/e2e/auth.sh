@@ -19,9 +19,9 @@ U2=hstv$$
 UR=hstr$$	# a second uid-0 account, so root's own stays untouched
 PW='Corr3ct-horse-battery'
 cleanup_accounts() {
-	userdel -r "$U" >/dev/null 2>&1
-	userdel -r "$U2" >/dev/null 2>&1
-	userdel -r "$UR" >/dev/null 2>&1
+	drop_user "$U"
+	drop_user "$U2"
+	drop_user "$UR"
 	rm -f /etc/pam.d/hsshd-t$$-*
 }
 trap 't_cleanup; cleanup_accounts' EXIT

@@ -94,13 +94,27 @@ wait_for() {
 	return 1
 }
 
+# drop_user NAME: remove a throw-away account for good.  Its processes
+# (a session's leftovers) are killed first -- never for a uid-0 alias,
+# whose processes are root's -- and userdel is forced: a plain userdel
+# refuses an account that still has a process (for a uid-0 alias:
+# always), which left accounts behind.
+drop_user() {
+	_uid=$(id -u "$1" 2>/dev/null) || return 0
+	if [ "$_uid" != 0 ]; then
+		pkill -KILL -u "$_uid" 2>/dev/null
+		wait_for "! pgrep -u '$_uid' >/dev/null" 30
+	fi
+	userdel -f -r "$1" >/dev/null 2>&1
+}
+
 # test_user PREFIX: as root, a throw-away account PREFIX$$ with a home
 # and /bin/sh, removed at exit, that logs in with the key $T_DIR/uk;
 # sets U and H.  Without root (or useradd) the test is skipped whole.
 test_user() {
 	is_root || { echo "1..0 # SKIP needs root to create a test account"; exit 0; }
 	U=$1$$
-	trap 't_cleanup; userdel -r "$U" >/dev/null 2>&1' EXIT
+	trap 't_cleanup; drop_user "$U"' EXIT
 	useradd -m -s /bin/sh "$U" 2>/dev/null || { echo "1..0 # SKIP useradd failed"; exit 0; }
 	H=$(getent passwd "$U" | cut -d: -f6)
 	ssh-keygen -q -t ed25519 -N '' -f "$T_DIR/uk"

@@ -27,7 +27,7 @@ UC=hsxc$$	# chrooted shell user
 US=hsxs$$	# sftp-only chrooted user
 R=/srv/hsshd-t$$
 cleanup_extra() {
-	for u in "$U" "$UC" "$US"; do userdel -r "$u" >/dev/null 2>&1; done
+	for u in "$U" "$UC" "$US"; do drop_user "$u"; done
 	rm -rf "$R"
 	rm -f /etc/pam.d/hsshd-t$$-*
 }

@@ -26,7 +26,7 @@ TM="tmux -S $T_DIR/tmux.sock -f /dev/null"
 tty_cleanup() {
 	$TM kill-server >/dev/null 2>&1
 	t_cleanup
-	userdel -r "$U" >/dev/null 2>&1
+	drop_user "$U"
 	rm -f "/etc/pam.d/hsshd-t$$-tty"
 	[ -z "$MADE_UTMP" ] || rm -f "$UTMP"
 }
