@@ -60,6 +60,19 @@ struct h {
 };
 
 
+/*
+ * LeakSanitizer (sanitizer builds): the fake exits longjmp out of
+ * trc_decode() and trc_dispatch(), past the frees the real callbacks
+ * never come back for (they end the process).  Only what was allocated
+ * under those two is exempt.
+ */
+const char *__lsan_default_suppressions(void);
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:trc_decode\nleak:trc_dispatch\n";
+}
+
 static void __attribute__((noreturn))
 fake_disconnected(void *ctx, uint32_t reason, const char *msg)
 {
@@ -483,7 +496,7 @@ test_decode(void)
 	if (setjmp(h.jb) == 0)
 		trc_corrupt(&h.t, HS_ERR_AEAD_TAG);
 	ASSERT_INT_EQ(h.reason, SSH2_DISCONNECT_MAC_ERROR);
-	(void)c_recv(&h);
+	buf_free(c_recv(&h));
 	if (setjmp(h.jb) == 0)
 		trc_corrupt(&h.t, HS_ERR_PKT_PADDING);
 	ASSERT_INT_EQ(h.reason, SSH2_DISCONNECT_PROTOCOL_ERROR);
