@@ -819,7 +819,16 @@ conn_close(struct conn *c, struct buf *b)
 	if ((ch = chan_lookup(c, id, "CHANNEL_CLOSE")) == NULL)
 		return HS_ERR_PROTOCOL;
 	ch->close_rcvd = true;
-	/* Nothing more goes anywhere: our CLOSE follows in conn_process. */
+	/*
+	 * A forwarded connection's last data often arrives together with
+	 * EOF and CLOSE: it still goes to the socket before our CLOSE (as
+	 * sshd's output drain).  Nothing more is read.  Otherwise nothing
+	 * more goes anywhere: our CLOSE follows in conn_process.
+	 */
+	if (ch->sock != -1 && ch->wfd == ch->sock && buf_len(ch->wbuf) > 0) {
+		chan_close_fd(ch, &ch->rfd, SHUT_RD);
+		return 0;
+	}
 	chan_shutdown(c, ch);
 	return 0;
 }
@@ -1167,6 +1176,9 @@ chan_process(struct conn *c, struct channel *ch)
 	if (ch->close_sent)
 		goto maybe_free;
 	if (ch->state != CHAN_OPEN)
+		return 0;
+	/* The peer closed: its last data is still being written. */
+	if (ch->close_rcvd && ch->wfd != -1 && buf_len(ch->wbuf) > 0)
 		return 0;
 	if (!ch->close_rcvd && !ch->force_close) {
 		/* The peer's EOF reaches the child once its data has. */

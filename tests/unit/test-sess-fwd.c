@@ -290,6 +290,24 @@ test_direct_tcpip(void)
 	s = ft_collect(&t.ft, 6, false, NULL);
 	ASSERT_STR_EQ(s, "late");
 	free(s);
+	ASSERT_INT_EQ(ft_input(t.c, ft_u32msg(SSH2_MSG_CHANNEL_CLOSE, id)), 0);
+	ASSERT_INT_EQ(conn_process(t.c), 0);
+
+	/* The peer's last data, EOF and CLOSE all at once (as OpenSSH's
+	 * client sends them when its side ends): the data still reaches
+	 * the socket, then EOF, and only then our CLOSE. */
+	id = open_direct(&t, 7, &srv);
+	ASSERT_INT_EQ(ft_input(t.c, ft_data(id, "last-words", 10)), 0);
+	ASSERT_INT_EQ(ft_input(t.c, ft_u32msg(SSH2_MSG_CHANNEL_EOF, id)), 0);
+	ASSERT_INT_EQ(ft_input(t.c, ft_u32msg(SSH2_MSG_CHANNEL_CLOSE, id)), 0);
+	ASSERT_INT_EQ(conn_process(t.c), 0);
+	ASSERT_TRUE(ft_run_until_close(&t.ft, t.c, 7, 50));
+	memset(buf, 0, sizeof(buf));
+	ASSERT_INT_EQ(read_some(srv, buf, sizeof(buf) - 1), 10);
+	ASSERT_STR_EQ(buf, "last-words");
+	ASSERT_TRUE(read_eof(srv));
+	ASSERT_INT_EQ(conn_nchannels(t.c), 0);
+	close(srv);
 	teardown(&t);
 	TEST_DONE();
 }
