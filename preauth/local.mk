@@ -12,7 +12,7 @@ SANDBOX_LIBS = %D%/libsandbox.a $(SECCOMP_LIBS) $(CAP_LIBS)
 hsshdlibexec_PROGRAMS += %D%/hsshd-preauth
 %C%_hsshd_preauth_SOURCES = \
 	%D%/main.c \
-	%D%/monitor-client.c %D%/monitor-client.h \
+	%D%/monitor-client.c %D%/monitor-client.h %D%/mm-results.c \
 	%D%/transport.c %D%/transport.h %D%/transport-priv.h \
 	%D%/userauth.c
 # libpolicy.a for its pattern matcher only (LogVerbose).

@@ -250,26 +250,6 @@ mm_kbdint_abort(struct mm_auth *res)
 	mm_auth_call(RPC_KBDINT_ABORT, NULL, RPC_KBDINT_ABORT_ANS, res);
 }
 
-void
-mm_auth_clear(struct mm_auth *res)
-{
-	free(res->methods);
-	memset(res, 0, sizeof(*res));
-}
-
-void
-mm_kbd_clear(struct mm_kbd *kbd)
-{
-	uint32_t i;
-
-	free(kbd->name);
-	free(kbd->instruction);
-	for (i = 0; i < kbd->n && i < KBD_PROMPTS_MAX; i++)
-		free(kbd->prompts[i]);
-	mm_auth_clear(&kbd->result);
-	memset(kbd, 0, sizeof(*kbd));
-}
-
 char *
 mm_transport_export(const struct buf *state, int client_fd)
 {

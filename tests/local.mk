@@ -183,7 +183,7 @@ EXTRA_DIST += %D%/fuzz/fuzz-authkeys.c
 USERAUTH_FAKES = %D%/fuzz/userauth-fakes.c %D%/fuzz/userauth-fakes.h \
 	%D%/fuzz/exit-fakes.c %D%/fuzz/exit-fakes.h
 USERAUTH_PROD = preauth/userauth.c preauth/transport-priv.h \
-	preauth/monitor-client.h
+	preauth/monitor-client.h preauth/mm-results.c
 check_PROGRAMS += %D%/unit/test-userauth
 %C%_unit_test_userauth_SOURCES = %D%/unit/test-userauth.c \
 	$(USERAUTH_FAKES) $(USERAUTH_PROD)

@@ -505,26 +505,6 @@ mm_kbdint_abort(struct mm_auth *res)
 	uaf_answer_auth(res, UAF_CODES(uaf_codes_none));
 }
 
-void
-mm_auth_clear(struct mm_auth *res)
-{
-	free(res->methods);
-	memset(res, 0, sizeof(*res));
-}
-
-void
-mm_kbd_clear(struct mm_kbd *kbd)
-{
-	uint32_t i;
-
-	free(kbd->name);
-	free(kbd->instruction);
-	for (i = 0; i < kbd->n && i < KBD_PROMPTS_MAX; i++)
-		free(kbd->prompts[i]);
-	mm_auth_clear(&kbd->result);
-	memset(kbd, 0, sizeof(*kbd));
-}
-
 /*
  * ua_handover leaves state to exit(); whichever way this ends (handed
  * over here, or refused and then a DISCONNECT), uaf_finish frees it.
