@@ -89,12 +89,12 @@ def children(pid):
             continue
         ppid = int(st[st.rindex(")") + 2:].split()[1])
         parent.setdefault(ppid, []).append(int(d))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
+    out, pending = [], [pid]
+    while pending:
+        p = pending.pop()
         for c in parent.get(p, []):
             out.append(c)
-            todo.append(c)
+            pending.append(c)
     return out
 
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Monitor request stubs of hsshd-preauth (privsep user, seccomp sandbox).
- * Answers come from the monitor, which is trusted; they are still parsed
+ * The requests hsshd-preauth (privsep user, seccomp sandbox) makes of
+ * its monitor.  Answers come from the monitor, which is trusted; they are still parsed
  * through struct buf with bounds and end checks.
  */
 #include "config.h"

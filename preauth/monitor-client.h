@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The pre-auth child's stubs for monitor requests (hsshd-preauth, privsep
+ * The pre-auth child's requests to its monitor (hsshd-preauth, privsep
  * user, sandboxed).  Each sends one request and requires the matching
  * answer; anything else from the monitor is fatal.
  */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Monitor request stubs of hsshd-session (the logged-in user).  Answers
- * come from the monitor, which is trusted; they are still parsed through
- * struct buf with bounds and end checks, and a wrong answer is fatal.
+ * The requests hsshd-session (the logged-in user) makes of its monitor.
+ * Answers come from the monitor, which is trusted; they are still parsed
+ * through struct buf with bounds and end checks, and a wrong answer is
+ * fatal.
  */
 #include "config.h"
 
