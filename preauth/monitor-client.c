@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The requests hsshd-preauth (privsep user, seccomp sandbox) makes of
- * its monitor.  Answers come from the monitor, which is trusted; they are still parsed
- * through struct buf with bounds and end checks.
+ * its monitor.  Answers come from the monitor, which is trusted; they
+ * are still parsed through struct buf with bounds and end checks.
  */
 #include "config.h"
 
