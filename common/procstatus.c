@@ -197,6 +197,38 @@ procstatus_parse(const char *text, size_t len, struct procstatus *ret)
 	return r;
 }
 
+int
+procstatus_ppid(const char *text, size_t len, uint32_t *ret)
+{
+	struct txt t, line;
+	uint32_t v = 0;
+	size_t nlines;
+	bool seen = false;
+	int r;
+
+	if (text == NULL || ret == NULL)
+		return HS_ERR_INVALID_ARGUMENT;
+	if (len > PROCSTATUS_FILE_MAX)
+		return HS_ERR_TOO_LONG;
+	txt_init(&t, text, len);
+	/* Each pass consumes a line; a line is at least one byte. */
+	for (nlines = 0; !txt_eof(&t) && nlines <= PROCSTATUS_FILE_MAX;
+	    nlines++) {
+		if ((r = txt_get_line(&t, PROCSTATUS_FILE_MAX, &line)) != 0)
+			return r;
+		if (!ps_accept_key(&line, "PPid:"))
+			continue;
+		/* The kernel writes it once; a second one is forged. */
+		if (seen || (r = ps_get_u32_line(&line, INT32_MAX, &v)) != 0)
+			return HS_ERR_BAD_FORMAT;
+		seen = true;
+	}
+	if (!seen)
+		return HS_ERR_NOT_FOUND;
+	*ret = v;
+	return 0;
+}
+
 static int __attribute__((format(printf, 2, 3)))
 ps_why(char **why, const char *fmt, ...)
 {
@@ -340,6 +372,19 @@ ps_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
 	if (saved_errno != 0)
 		errno = saved_errno;
 	return r;
+}
+
+int
+procstatus_read(pid_t pid, char **ret, size_t *ret_len)
+{
+	char path[64];
+
+	*ret = NULL;
+	*ret_len = 0;
+	if (pid <= 0)
+		return HS_ERR_INVALID_ARGUMENT;
+	(void)snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	return ps_read_file(path, PROCSTATUS_FILE_MAX, ret, ret_len);
 }
 
 int

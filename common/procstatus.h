@@ -52,6 +52,18 @@ int	 procstatus_parse(const char *text, size_t len, struct procstatus *ret);
  * and *why (heap string, caller frees) names the line that is wrong.
  * *why is NULL on success.
  */
+/*
+ * The "PPid:" line of the same text (a pid, at most INT32_MAX):
+ * HS_ERR_NOT_FOUND without one, HS_ERR_BAD_FORMAT if it is malformed or
+ * repeated, HS_ERR_STRING_NUL for a NUL byte in a line; *ret is written
+ * on success only.
+ */
+int	 procstatus_ppid(const char *text, size_t len, uint32_t *ret);
+
+/* /proc/PID/status read whole (at most PROCSTATUS_FILE_MAX bytes) into
+ * a new buffer the caller frees; HS_ERR_SYSTEM, HS_ERR_TOO_LONG. */
+int	 procstatus_read(pid_t pid, char **ret, size_t *ret_len);
+
 int	 procstatus_check(const struct procstatus *, bool privileged, uid_t uid,
 	    gid_t gid, char **why);
 

@@ -282,50 +282,20 @@ record(const struct mon *m, const struct mon_pty *p, bool login)
 static bool
 pid_is_session_child(const struct mon *m, pid_t pid)
 {
-	char path[64], *text = NULL;
 	struct procstatus ps;
-	struct txt t, line;
-	long ppid = -1;
-	ssize_t n;
+	char *text = NULL;
 	size_t len = 0;
-	char *end;
-	int fd;
-	bool ok = false;
+	uint32_t ppid = 0;
+	bool ok;
 
-	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if (procstatus_read(pid, &text, &len) != 0)
 		return false;
-	if ((text = malloc(PROCSTATUS_FILE_MAX)) == NULL)
-		goto out;
-	while (len < PROCSTATUS_FILE_MAX &&
-	    (n = read(fd, text + len, PROCSTATUS_FILE_MAX - len)) > 0)
-		len += (size_t)n;
-	if (procstatus_parse(text, len, &ps) != 0 ||
-	    (ps.seen & PROCSTATUS_UID) == 0 || ps.uid[0] != (uint32_t)m->uid ||
-	    ps.uid[1] != (uint32_t)m->uid)
-		goto out;
-	txt_init(&t, text, len);
-	while (txt_get_line(&t, 256, &line) == 0) {
-		if (txt_left(&line) > 5 &&
-		    strncmp(txt_ptr(&line), "PPid:", 5) == 0) {
-			char num[32];
-			size_t l = txt_left(&line) - 5;
-
-			if (l >= sizeof(num))
-				goto out;
-			memcpy(num, txt_ptr(&line) + 5, l);
-			num[l] = '\0';
-			errno = 0;
-			ppid = strtol(num, &end, 10);
-			if (errno != 0 || end == num || *end != '\0')
-				goto out;
-			break;
-		}
-	}
-	ok = ppid > 0 && (pid_t)ppid == m->child;
- out:
+	ok = procstatus_parse(text, len, &ps) == 0 &&
+	    (ps.seen & PROCSTATUS_UID) != 0 &&
+	    ps.uid[0] == (uint32_t)m->uid && ps.uid[1] == (uint32_t)m->uid &&
+	    procstatus_ppid(text, len, &ppid) == 0 &&
+	    (pid_t)ppid == m->child;
 	free(text);
-	close(fd);
 	return ok;
 }
 

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "common/err.h"
@@ -22,6 +23,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 	int r, priv;
 
+	uint32_t ppid = 0xffffffffu;
+
+	r = procstatus_ppid((const char *)data, size, &ppid);
+	/* A pid on success; nothing written otherwise. */
+	if (r > 0 || (r == 0) != (ppid <= INT32_MAX))
+		abort();
 	if (procstatus_parse((const char *)data, size, &ps) != 0)
 		return 0;
 	for (priv = 0; priv <= 1; priv++) {

@@ -304,11 +304,65 @@ test_malformed(void)
 	TEST_DONE();
 }
 
+static int
+ppid_of(const char *text, uint32_t *ret)
+{
+	return procstatus_ppid(text, strlen(text), ret);
+}
+
+/* PPid: the session's claim "this pid is my child" is checked with it. */
+static void
+test_ppid(void)
+{
+	static const char *const fixtures[] = {
+		"procstatus-root.txt", "procstatus-sandboxed.txt",
+		"procstatus-unprivileged.txt",
+	};
+	static const uint32_t want[] = { 25312, 25322, 25326 };
+	char *text, *mine = NULL;
+	size_t len, i;
+	uint32_t ppid;
+
+	TEST_START("procstatus_ppid: the fixtures, and malformed lines");
+	for (i = 0; i < 3; i++) {
+		text = fixture(fixtures[i], &len);
+		ASSERT_INT_EQ(procstatus_ppid(text, len, &ppid), 0);
+		ASSERT_INT_EQ(ppid, want[i]);
+		free(text);
+	}
+	ppid = 7;
+	ASSERT_INT_EQ(procstatus_ppid(GOOD, strlen(GOOD), &ppid),
+	    HS_ERR_NOT_FOUND);
+	ASSERT_INT_EQ(ppid_of("PPid:\t1\nPPid:\t1\n", &ppid),
+	    HS_ERR_BAD_FORMAT);
+	ASSERT_INT_EQ(ppid_of("PPid:\tx\n", &ppid),
+	    HS_ERR_BAD_FORMAT);
+	ASSERT_INT_EQ(ppid_of("PPid:\t2147483648\n", &ppid),
+	    HS_ERR_BAD_FORMAT);
+	ASSERT_INT_EQ(ppid_of("PPid:\t1 2\n", &ppid),
+	    HS_ERR_BAD_FORMAT);
+	ASSERT_INT_EQ(ppid, 7);
+	ASSERT_INT_EQ(ppid_of("Name:\tx\nPPid:\t42", &ppid), 0);
+	ASSERT_INT_EQ(ppid, 42);
+	TEST_DONE();
+
+	TEST_START("procstatus_read: this process's own status");
+	ASSERT_INT_EQ(procstatus_read(getpid(), &mine, &len), 0);
+	ASSERT_INT_EQ(procstatus_ppid(mine, len, &ppid), 0);
+	ASSERT_INT_EQ(ppid, getppid());
+	free(mine);
+	ASSERT_INT_EQ(procstatus_read(0, &mine, &len),
+	    HS_ERR_INVALID_ARGUMENT);
+	ASSERT_PTR_EQ(mine, NULL);
+	TEST_DONE();
+}
+
 int
 main(void)
 {
 	test_fixtures();
 	test_checks();
 	test_malformed();
+	test_ppid();
 	return tap_finish();
 }
