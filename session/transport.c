@@ -4,9 +4,10 @@
  * capabilities).  Everything read from the client socket is attacker-
  * controlled: it goes through the packet layer and struct buf, and any
  * protocol violation ends the connection with a DISCONNECT naming the
- * reason.  One poll() covers the client socket, the monitor's socket,
- * the SIGCHLD self-pipe and every channel's descriptors; signal handlers
- * only set flags and write to the pipe.  Memory stays bounded: the socket
+ * reason.  One ppoll() covers the client socket, the monitor's socket
+ * and every channel's descriptors; SIGCHLD, SIGTERM and SIGHUP are
+ * blocked except during that wait, and their handler only sets a flag
+ * the loop reads.  Memory stays bounded: the socket
  * is not read while our output is backed up (SESS_OUTBUF_HIGH) or while
  * a key exchange holds back too much (SESS_KEXQUEUE_MAX), and channels
  * only read their children while the transport has room.
@@ -52,24 +53,20 @@
 /* Fixed pollfd entries before the channels' ones. */
 #define PFD_SOCK	0
 #define PFD_RPC		1
-#define PFD_SIG		2
-#define PFD_FIXED	3
+#define PFD_FIXED	2
 
 static volatile sig_atomic_t got_sigchld, got_term;
-static int sig_pipe[2] = { -1, -1 };
+/* Our signals stay blocked except inside ppoll(), which runs with this
+ * mask: they interrupt the wait, and the loop looks at the flags. */
+static sigset_t sig_waitmask;
 
 static void
 sig_handler(int sig)
 {
-	int saved = errno;
-
 	if (sig == SIGCHLD)
 		got_sigchld = 1;
 	else
 		got_term = 1;
-	if (sig_pipe[1] != -1)
-		(void)write(sig_pipe[1], "", 1);
-	errno = saved;
 }
 
 time_t
@@ -408,12 +405,9 @@ str_rpc_event(struct str *t)
 static void
 str_reap(struct str *t)
 {
-	char c[64];
 	pid_t pid;
 	int status, i;
 
-	while (read(sig_pipe[0], c, sizeof(c)) > 0)
-		;
 	if (!got_sigchld)
 		return;
 	got_sigchld = 0;
@@ -432,9 +426,17 @@ static void
 str_signals(void)
 {
 	struct sigaction sa;
+	sigset_t ours;
 
-	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
-		fatal("pipe: %s", strerror(errno));
+	sigemptyset(&ours);
+	sigaddset(&ours, SIGCHLD);
+	sigaddset(&ours, SIGTERM);
+	sigaddset(&ours, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &ours, &sig_waitmask) == -1)
+		fatal("sigprocmask: %s", strerror(errno));
+	sigdelset(&sig_waitmask, SIGCHLD);
+	sigdelset(&sig_waitmask, SIGTERM);
+	sigdelset(&sig_waitmask, SIGHUP);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = sig_handler;
 	sigemptyset(&sa.sa_mask);
@@ -518,6 +520,7 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 	struct str t;
 	struct conn_io io;
 	struct pollfd *pfd = NULL;
+	struct timespec ts;
 	size_t npfd = 0, nchan, max;
 	time_t now;
 	int timeout, r, n;
@@ -556,6 +559,8 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 	/* What the pre-auth child received but did not decode. */
 	str_decode(&t);
 	for (;;) {
+		if (got_sigchld)
+			str_reap(&t);
 		if (got_term) {
 			logit("Received signal; terminating session of %s",
 			    si->user);
@@ -590,8 +595,6 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 			pfd[PFD_SOCK].events |= POLLOUT;
 		pfd[PFD_RPC].fd = mm_fd();
 		pfd[PFD_RPC].events = POLLIN;
-		pfd[PFD_SIG].fd = sig_pipe[0];
-		pfd[PFD_SIG].events = POLLIN;
 		nchan = conn_pollfds(t.conn, pfd + PFD_FIXED, npfd - PFD_FIXED);
 
 		if (t.rekey_deadline != 0 && t.kex.state == KEXDRV_IDLE) {
@@ -601,7 +604,12 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 			if (timeout == -1 || n < timeout)
 				timeout = n;
 		}
-		n = poll(pfd, PFD_FIXED + nchan, timeout);
+		if (timeout >= 0) {
+			ts.tv_sec = timeout / 1000;
+			ts.tv_nsec = (long)(timeout % 1000) * 1000000L;
+		}
+		n = ppoll(pfd, PFD_FIXED + nchan, timeout >= 0 ? &ts : NULL,
+		    &sig_waitmask);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -617,7 +625,5 @@ sess_transport_run(int fd, struct pkt_state *pkt,
 		if ((r = conn_poll_done(t.conn, pfd + PFD_FIXED, nchan)) != 0)
 			str_disconnect(&t, SSH2_DISCONNECT_BY_APPLICATION,
 			    "cannot send: %s", hs_err_str(r));
-		if (pfd[PFD_SIG].revents != 0 || got_sigchld)
-			str_reap(&t);
 	}
 }

@@ -455,6 +455,11 @@ x11_run_xauth(const char *xauth, char *const *env, const char *text)
 		return;
 	}
 	if (pid == 0) {
+		sigset_t none;
+
+		/* The session blocks its signals outside its wait. */
+		sigemptyset(&none);
+		(void)sigprocmask(SIG_SETMASK, &none, NULL);
 		if (dup2(sp[1], STDIN_FILENO) == -1 ||
 		    (null = open("/dev/null", O_WRONLY)) == -1 ||
 		    dup2(null, STDOUT_FILENO) == -1 ||
